@@ -1,0 +1,182 @@
+import { Kind } from './kinds.js';
+import { conflictKey, PRESENCE, SEP, STRUCTURE, type Segment } from './path.js';
+import { DRAFTS } from './registry.js';
+import type { Draft } from './draft.js';
+import type { WideBuilder, WideRecord } from './wide.js';
+
+/** One change, JSON-Patch-like: paths are arrays, values are committed (frozen) data. */
+export interface DeltaOp {
+  readonly op: 'add' | 'replace' | 'remove';
+  readonly path: readonly Segment[];
+  readonly value?: unknown;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Lists what a draft tree changed, by comparing each copied node with its base. Only copied nodes
+ * are visited, so the cost follows the size of the change, not of the state. `writes` collects
+ * conflict keys: paths inside arrays, Sets and Dates are reported at the container, because their
+ * positions are not stable identities; adding or removing a key also marks the parent's key set.
+ */
+export function diffDraft(node: Draft, path: Segment[], ops: DeltaOp[], writes: Set<string>, arrayDepth = -1, final = false): void {
+  if (node.copy === null) return;
+  const inArray = arrayDepth >= 0;
+  const record = (op: DeltaOp['op'], at: Segment[], value?: unknown) => {
+    ops.push(op === 'remove' ? { op, path: at } : { op, path: at, value });
+    if (inArray) writes.add(conflictKey(path.slice(0, arrayDepth)));
+    else {
+      writes.add(conflictKey(at));
+      if (op !== 'replace') writes.add(conflictKey(path) + SEP + STRUCTURE);
+    }
+  };
+  const visit = (key: Segment, value: unknown, base: unknown, had: boolean) => {
+    const child = childDraft(node, key, value);
+    const at = [...path, key];
+    if (child) {
+      if (had && Object.is(child.committed, base)) diffDraft(child, at, ops, writes, arrayDepth, final);
+      else record(had ? 'replace' : 'add', at, child.build(final));
+      return;
+    }
+    if (!had) record('add', at, value);
+    else if (!Object.is(value, base)) record('replace', at, value);
+  };
+
+  switch (node.kind) {
+    case Kind.Array: {
+      const base = node.base as unknown[];
+      const copy = node.copy as unknown[];
+      const depth = inArray ? arrayDepth : path.length;
+      const arrRecord = (op: DeltaOp['op'], at: Segment[], value?: unknown) => {
+        ops.push(op === 'remove' ? { op, path: at } : { op, path: at, value });
+        writes.add(conflictKey(path.slice(0, depth)));
+      };
+      const common = Math.min(base.length, copy.length);
+      for (let i = 0; i < common; i++) {
+        const v = copy[i];
+        const d = typeof v === 'object' && v !== null ? (DRAFTS.get(v) as Draft | undefined) : undefined;
+        if (d) {
+          if (d.committed === base[i]) diffDraft(d, [...path, i], ops, writes, depth, final);
+          else arrRecord('replace', [...path, i], d.build(final));
+        } else if (!Object.is(v, base[i])) arrRecord('replace', [...path, i], v);
+      }
+      for (let i = common; i < copy.length; i++) {
+        const v = copy[i];
+        const d = typeof v === 'object' && v !== null ? (DRAFTS.get(v) as Draft | undefined) : undefined;
+        arrRecord('add', [...path, i], d ? d.build(final) : v);
+      }
+      for (let i = base.length - 1; i >= copy.length; i--) arrRecord('remove', [...path, i]);
+      return;
+    }
+    case Kind.Plain:
+    case Kind.Instance: {
+      const base = node.base as Record<string, unknown>;
+      const copy = node.copy as Record<string, unknown>;
+      for (const k of Object.keys(copy)) visit(k, copy[k], base[k], hasOwn.call(base, k));
+      for (const k of Object.keys(base)) if (!hasOwn.call(copy, k)) record('remove', [...path, k]);
+      return;
+    }
+    case Kind.Wide: {
+      const base = node.base as WideRecord;
+      const copy = node.copy as WideBuilder;
+      const keys = new Set<string>(node.touched ?? []);
+      if (node.children) for (const k of node.children.keys()) keys.add(k as string);
+      for (const k of keys) {
+        if (copy.has(k)) visit(k, copy.get(k), base.get(k), base.has(k));
+        else if (base.has(k)) record('remove', [...path, k]);
+      }
+      return;
+    }
+    case Kind.Map: {
+      const base = node.base as Map<unknown, unknown>;
+      const copy = node.copy as Map<unknown, unknown>;
+      for (const [k, v] of copy) {
+        const seg = typeof k === 'string' || typeof k === 'number' ? k : undefined;
+        if (seg === undefined) {
+          if (!base.has(k) || !Object.is(base.get(k), v) || node.children?.has(k)) return replaceWhole(node, path, ops, writes, arrayDepth, final);
+          continue;
+        }
+        visitMap(node, seg, k, v, base, path, ops, writes, record, arrayDepth, final);
+      }
+      for (const k of base.keys()) {
+        if (copy.has(k)) continue;
+        if (typeof k !== 'string' && typeof k !== 'number') return replaceWhole(node, path, ops, writes, arrayDepth, final);
+        record('remove', [...path, k]);
+      }
+      return;
+    }
+    default:
+      // Sets and Dates have no addressable parts: the whole value is replaced.
+      replaceWhole(node, path, ops, writes, arrayDepth, final);
+  }
+}
+
+function visitMap(
+  node: Draft,
+  seg: Segment,
+  k: unknown,
+  v: unknown,
+  base: Map<unknown, unknown>,
+  path: Segment[],
+  ops: DeltaOp[],
+  writes: Set<string>,
+  record: (op: DeltaOp['op'], at: Segment[], value?: unknown) => void,
+  arrayDepth: number,
+  final: boolean,
+): void {
+  const child = node.children?.get(k);
+  if (child) {
+    if (base.has(k) && Object.is(base.get(k), child.committed)) diffDraft(child, [...path, seg], ops, writes, arrayDepth, final);
+    else record(base.has(k) ? 'replace' : 'add', [...path, seg], child.build(final));
+    return;
+  }
+  if (!base.has(k)) record('add', [...path, seg], v);
+  else if (!Object.is(base.get(k), v)) record('replace', [...path, seg], v);
+}
+
+function replaceWhole(node: Draft, path: Segment[], ops: DeltaOp[], writes: Set<string>, arrayDepth: number, final: boolean): void {
+  ops.push({ op: 'replace', path: [...path], value: node.build(final) });
+  writes.add(conflictKey(arrayDepth >= 0 ? path.slice(0, arrayDepth) : path));
+}
+
+function childDraft(node: Draft, key: Segment, value: unknown): Draft | undefined {
+  const fromMap = node.children?.get(key);
+  if (fromMap) return fromMap;
+  if (typeof value === 'object' && value !== null) return DRAFTS.get(value) as Draft | undefined;
+  return undefined;
+}
+
+/** Conflict keys for everything the transaction's drafts read. */
+export function readKeys(drafts: readonly Draft[], out: Set<string>): void {
+  for (const d of drafts) {
+    if (!d.reads && !d.presence && !d.structureRead && !d.wholeRead) continue;
+    const { path, truncated } = conflictPathOf(d);
+    const base = conflictKey(path);
+    if (truncated || d.wholeRead) {
+      out.add(base);
+      continue;
+    }
+    if (d.structureRead) out.add(base + SEP + STRUCTURE);
+    if (d.reads) for (const k of d.reads) out.add(keyOf(base, k));
+    if (d.presence) for (const k of d.presence) out.add(keyOf(base, k) + SEP + PRESENCE);
+  }
+}
+
+function keyOf(base: string, k: unknown): string {
+  const seg = typeof k === 'string' || typeof k === 'number' ? String(k) : '<object-key>';
+  return base === '' ? seg : base + SEP + seg;
+}
+
+/** A draft's path, cut after the outermost array (positions inside arrays are not identities). */
+function conflictPathOf(d: Draft): { path: Segment[]; truncated: boolean } {
+  const full = d.path();
+  const chain: Draft[] = [];
+  for (let x: Draft | null = d; x; x = x.parent) chain.push(x);
+  chain.reverse();
+  // chain[i] sits at full.slice(0, i + offset) where offset accounts for a named root.
+  const offset = full.length - (chain.length - 1);
+  for (let i = 0; i < chain.length; i++) {
+    if (chain[i]!.kind === Kind.Array && i < chain.length - 1) return { path: full.slice(0, i + offset), truncated: true };
+  }
+  return { path: full, truncated: false };
+}

@@ -1,0 +1,56 @@
+/**
+ * How the core treats a value. Decided by the value's own prototype, never by duck typing, so a
+ * hostile object cannot masquerade as another kind.
+ */
+export const enum Kind {
+  Primitive = 0,
+  Plain = 1,
+  Array = 2,
+  Map = 3,
+  Set = 4,
+  Date = 5,
+  Instance = 6,
+  /** Stored by reference and never copied, frozen or proxied (heavy arrays, opaque handles). */
+  Opaque = 7,
+  Unsupported = 8,
+  /** A committed object with many keys, held in a persistent trie (see wide.ts). */
+  Wide = 9,
+}
+
+/** Objects carrying this symbol (on themselves or their prototype) are kept by reference. */
+export const OPAQUE = Symbol.for('theus.opaque');
+
+export function kindOfRaw(value: unknown): Kind {
+  if (value === null) return Kind.Primitive;
+  const t = typeof value;
+  if (t !== 'object') {
+    return t === 'function' || t === 'symbol' ? Kind.Unsupported : Kind.Primitive;
+  }
+  const obj = value as object;
+  const proto = Object.getPrototypeOf(obj) as object | null;
+  if (proto === Object.prototype || proto === null) return Kind.Plain;
+  if (proto === Array.prototype) return Kind.Array;
+  if ((obj as Record<symbol, unknown>)[OPAQUE] === true) return Kind.Opaque;
+  if (proto === Map.prototype) return Kind.Map;
+  if (proto === Set.prototype) return Kind.Set;
+  if (proto === Date.prototype) return Kind.Date;
+  if (Array.isArray(obj)) return Kind.Array; // array subclasses behave as arrays
+  if (
+    obj instanceof Map || obj instanceof Set || obj instanceof Date || obj instanceof Promise || obj instanceof WeakMap ||
+    obj instanceof WeakSet || obj instanceof RegExp || obj instanceof Error || ArrayBuffer.isView(obj) ||
+    obj instanceof ArrayBuffer || obj instanceof SharedArrayBuffer || obj instanceof WeakRef
+  ) {
+    return Kind.Unsupported;
+  }
+  return Kind.Instance;
+}
+
+export function unsupportedReason(value: unknown): string {
+  if (typeof value === 'function') return 'functions are behaviour, not data';
+  if (typeof value === 'symbol') return 'symbols cannot be serialised or compared across versions';
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) {
+    return 'binary buffers belong in the heavy zone (engine.heavy.alloc), where they are shared without copying';
+  }
+  if (value instanceof Map || value instanceof Set || value instanceof Date) return 'subclasses of Map, Set and Date cannot be supervised';
+  return 'only plain data, arrays, Map, Set, Date and class instances can live in state';
+}

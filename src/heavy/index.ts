@@ -1,0 +1,12 @@
+export { HeavyArray } from './heavy-array.js';
+export type { HeavyArrayOptions } from './heavy-array.js';
+export { HeavyAllocator, defaultHeavyCapacity } from './allocator.js';
+export type { HeavyAllocatorOptions, HeavyStats, HeavyEntryStats } from './allocator.js';
+export { CapacityExceededError } from './capacity-error.js';
+export type { CapacityInfo } from './capacity-error.js';
+export { DTYPES, isDtype } from './dtypes.js';
+export type { Dtype, DtypeMap, ElementOf } from './dtypes.js';
+export type { HeavyHandle } from './handle.js';
+export { looksLikeHeavyHandle, isSharedArrayBuffer } from './handle.js';
+export { validateHeavyKey } from './key.js';
+export { MAX_ELEMENTS, MAX_DIMENSIONS } from './shape.js';

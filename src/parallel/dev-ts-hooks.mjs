@@ -1,0 +1,43 @@
+// Module hooks for dev-worker.mjs: resolve `./x.js` to `./x.ts` when only the TypeScript source
+// exists (NodeNext sources import their siblings by their future `.js` name), and transpile
+// `.ts` files to JavaScript. Type-only constructs are erased; no type checking happens here.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+let ts;
+
+function transpile(source, fileName) {
+  ts ??= require('typescript');
+  return ts.transpileModule(source, {
+    fileName,
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      target: ts.ScriptTarget.ES2022,
+      verbatimModuleSyntax: true,
+      inlineSourceMap: true,
+    },
+  }).outputText;
+}
+
+export async function resolve(specifier, context, nextResolve) {
+  try {
+    return await nextResolve(specifier, context);
+  } catch (error) {
+    const relative = specifier.startsWith('./') || specifier.startsWith('../');
+    if (error?.code === 'ERR_MODULE_NOT_FOUND' && relative && specifier.endsWith('.js')) {
+      return nextResolve(`${specifier.slice(0, -3)}.ts`, context);
+    }
+    throw error;
+  }
+}
+
+export async function load(url, context, nextLoad) {
+  if (url.startsWith('file:') && url.endsWith('.ts')) {
+    const fileName = fileURLToPath(url);
+    const source = await readFile(fileName, 'utf8');
+    return { format: 'module', source: transpile(source, fileName), shortCircuit: true };
+  }
+  return nextLoad(url, context);
+}
