@@ -138,12 +138,22 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     else this.structureRead = true;
   }
 
-  private checkRead(key: unknown): void {
-    if (!this.access.readAll) this.access.checkRead(this.childPath(key));
+  /** False when the key is invisible to this transaction (private zones); throws when denied. */
+  private canRead(key: unknown): boolean {
+    return this.access.readAll || this.access.readKey(segmentOf(this.kind, key), this);
+  }
+
+  /** For key listings: denied and invisible keys are both left out instead of throwing. */
+  private readableQuietly(key: string): boolean {
+    try {
+      return this.canRead(this.kind === Kind.Array ? toIndex(key) : key);
+    } catch {
+      return false;
+    }
   }
 
   private checkWrite(key: unknown, op: WriteOp): void {
-    if (!this.access.writeAll) this.access.checkWrite(key === undefined ? this.path() : this.childPath(key), op);
+    if (!this.access.writeAll) this.access.writeKey(key === undefined ? undefined : segmentOf(this.kind, key), op, this);
   }
 
   /** Wraps a committed child value as a draft, or returns primitives/opaque values as they are. */
@@ -163,7 +173,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
       return value;
     }
     if (this.scope.trackReads) this.notePresence(key);
-    const child = new Draft(this.scope, this, key, kind, value, rawOf(value) as Container, this.access.readAll && this.access.writeAll ? this.access : this.access.child(segmentOf(this.kind, key)));
+    const child = new Draft(this.scope, this, key, kind, value, rawOf(value) as Container, this.access.readAll && this.access.writeAll ? this.access : this.access.child(segmentOf(this.kind, key), this));
     if (this.kind === Kind.Array && this.copy) (this.copy as unknown[])[key as number] = child.proxy;
     else (this.children ??= new Map()).set(key, child);
     return child.proxy;
@@ -200,7 +210,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
       if (this.scope.trackReads) this.notePresence(key);
       return Reflect.get(Object.getPrototypeOf(src) ?? Object.prototype, key, receiver);
     }
-    this.checkRead(key);
+    if (!this.canRead(key)) return undefined;
     if (this.kind === Kind.Array && this.copy) {
       const v = (src as unknown[])[key as unknown as number];
       if (typeof v === 'object' && v !== null && DRAFTS.has(v)) return v;
@@ -212,11 +222,9 @@ export class Draft implements ProxyHandler<object>, DraftLike {
   has(_target: object, key: PropertyKey): boolean {
     this.ensureLive(key);
     if (key === '__proto__' || key === 'prototype') return false;
-    if (this.kind === Kind.Wide) {
-      if (this.scope.trackReads) this.notePresence(key);
-      return typeof key === 'string' && (this.current as WideRecord | WideBuilder).has(key);
-    }
+    if (typeof key === 'string' && !this.access.readAll && !this.canRead(key)) return false;
     if (this.scope.trackReads) this.notePresence(key);
+    if (this.kind === Kind.Wide) return typeof key === 'string' && (this.current as WideRecord | WideBuilder).has(key);
     return key in this.current;
   }
 
@@ -231,7 +239,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     } else {
       keys = Reflect.ownKeys(this.current);
     }
-    if (!this.access.readAll) keys = keys.filter((k) => k === 'length' || typeof k === 'symbol' || this.access.canRead(this.childPath(k)));
+    if (!this.access.readAll) keys = keys.filter((k) => k === 'length' || typeof k === 'symbol' || this.readableQuietly(k));
     return keys;
   }
 
@@ -338,14 +346,14 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     if (this.kind === Kind.Array && key === 'length') {
       const len = Number(value);
       if (!Number.isInteger(len) || len < 0) throw new TheusError('INVALID_ARGUMENT', `Invalid array length ${String(value)} at ${formatPath(this.path())}.`);
-      this.checkWrite(undefined, len < (src as unknown[]).length ? 'delete' : 'add');
+      this.checkWrite(undefined, len < (src as unknown[]).length ? 'delete' : 'append');
       this.markChanged();
       (this.copy as unknown[]).length = len;
       return true;
     }
     const exists = hasOwn.call(src, key);
     const seg = this.kind === Kind.Array ? toIndex(key) : key;
-    this.checkWrite(seg, exists ? 'update' : 'add');
+    this.checkWrite(seg, exists ? 'update' : this.kind === Kind.Array ? 'append' : 'add');
     const v = this.incoming(seg, value);
     if (exists && this.copy === null && Object.is((src as Record<string, unknown>)[key], v)) return true;
     this.markChanged();
@@ -403,7 +411,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
   private arrayMutator(name: string): (...args: unknown[]) => unknown {
     return (...args: unknown[]) => {
       this.ensureLive(name);
-      const op: WriteOp = name === 'push' || name === 'unshift' ? 'add' : name === 'pop' || name === 'shift' ? 'delete' : name === 'splice' ? (args.length > 2 ? 'update' : 'delete') : 'update';
+      const op: WriteOp = name === 'push' || name === 'unshift' ? 'append' : name === 'pop' || name === 'shift' ? 'delete' : name === 'splice' ? (args.length > 2 ? 'update' : 'delete') : 'update';
       this.checkWrite(undefined, op);
       if (this.scope.trackReads) this.wholeRead = true;
       this.markChanged();
@@ -451,7 +459,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
       case 'get':
         return (k: unknown) => {
           this.ensureLive();
-          this.checkRead(k);
+          if (!this.canRead(k)) return undefined;
           return this.childFor(k, map === this.current ? map.get(k) : (this.current as Map<unknown, unknown>).get(k));
         };
       case 'has':
@@ -537,7 +545,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
       case 'add':
         return (v: unknown) => {
           if (read().has(v)) return receiver;
-          this.checkWrite(undefined, 'add');
+          this.checkWrite(undefined, 'append');
           const value = this.incoming(read().size, v);
           this.markChanged();
           (this.copy as Set<unknown>).add(value);
@@ -618,7 +626,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
       if (key === 'toJSON' || key === 'toDict') return () => toPlain(this.proxy);
       return Reflect.get(Object.prototype, key, this.proxy);
     }
-    this.checkRead(key);
+    if (!this.canRead(key)) return undefined;
     return this.childFor(key, v);
   }
 

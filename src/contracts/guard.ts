@@ -1,0 +1,126 @@
+import { PermissionDeniedError } from '../errors.js';
+import type { Access, PathSource, WriteOp } from '../core/access.js';
+import { formatPath, type Segment } from '../core/path.js';
+import { anyCovers, anyLeadsTo } from './pattern.js';
+import type { Contract } from './types.js';
+import { ALL, APPEND, CEILING, DELETE, READ, UPDATE, Zone, ZONE_NAMES, zoneOfSegment } from './zones.js';
+
+/** Who is writing: the process itself, the process under `ctx.asAdmin`, or the engine (output mapping). */
+export type GuardMode = 'process' | 'admin' | 'system';
+
+/** Per-attempt guard state shared by every Access of one transaction. */
+export class Guard {
+  mode: GuardMode = 'process';
+
+  constructor(
+    readonly contract: Contract,
+    /** strictGuards: contract paths are enforced. Zones are enforced either way. */
+    readonly strict: boolean,
+    /** Capability ceilings of namespace roots (their policy). */
+    readonly rootCeilings: ReadonlyMap<string, number> = new Map(),
+  ) {}
+
+  /** Access for the state root of a transaction. */
+  root(): Access {
+    return new ContractAccess(this, Zone.Data, 'partial', ALL, true);
+  }
+}
+
+/**
+ * - `write`: covered by an output (and so readable);
+ * - `read`: covered by an input only;
+ * - `partial`: an ancestor of declared paths: readable for traversal, each child decided by path.
+ */
+type Status = 'write' | 'read' | 'partial';
+
+const OP_CAP: Record<WriteOp, number> = { update: UPDATE, add: APPEND | UPDATE, append: APPEND, delete: DELETE };
+const OP_VERB: Record<WriteOp, string> = { update: 'update', add: 'add a key to', append: 'append to', delete: 'delete from' };
+
+class ContractAccess implements Access {
+  readonly readAll = false;
+  readonly writeAll = false;
+
+  constructor(
+    private readonly guard: Guard,
+    private readonly zone: Zone,
+    private readonly status: Status,
+    /** Extra ceiling inherited from a namespace policy. */
+    private readonly ceiling: number,
+    private readonly isRoot = false,
+  ) {}
+
+  private ceilingOf(key: Segment | undefined): number {
+    if (this.isRoot && typeof key === 'string') return this.guard.rootCeilings.get(key) ?? ALL;
+    return this.ceiling;
+  }
+
+  private zoneOf(key: Segment | undefined): Zone {
+    if (key === undefined || this.zone !== Zone.Data) return this.zone;
+    return zoneOfSegment(key, this.isRoot) ?? Zone.Data;
+  }
+
+  private statusOf(key: Segment, at: PathSource): Status | undefined {
+    if (this.status !== 'partial') return this.status;
+    const g = this.guard;
+    if (!g.strict) return g.contract.semantic === 'pure' ? 'read' : 'write';
+    const path = at.childPath(key);
+    const { inputs, outputs } = g.contract;
+    if (anyCovers(outputs, path)) return 'write';
+    if (anyCovers(inputs, path)) return 'read';
+    if (anyLeadsTo(outputs, path) || anyLeadsTo(inputs, path)) return 'partial';
+    return undefined;
+  }
+
+  child(key: Segment, at: PathSource): Access {
+    return new ContractAccess(this.guard, this.zoneOf(key), this.statusOf(key, at) ?? 'read', this.ceilingOf(key));
+  }
+
+  readKey(key: Segment, at: PathSource): boolean {
+    const mode = this.guard.mode;
+    if (this.zoneOf(key) === Zone.Private && mode === 'process') return false;
+    if ((this.ceilingOf(key) & READ) === 0 && mode !== 'system') {
+      const path = at.childPath(key);
+      throw new PermissionDeniedError('read', `'${formatPath(path)}' is in a namespace whose policy forbids reading.`, { path: formatPath(path) });
+    }
+    if (this.status !== 'partial' || mode === 'system') return true;
+    if (this.statusOf(key, at) !== undefined) return true;
+    const path = at.childPath(key);
+    throw new PermissionDeniedError(
+      'read',
+      `Process '${this.guard.contract.name}' read '${formatPath(path)}', which is not in its contract. Declare it in inputs (or outputs) to read it.`,
+      { path: formatPath(path) },
+    );
+  }
+
+  writeKey(key: Segment | undefined, op: WriteOp, at: PathSource): void {
+    const g = this.guard;
+    if (g.mode === 'system') return;
+    const path = (): Segment[] => (key === undefined ? at.path() : at.childPath(key));
+    if (g.contract.semantic === 'pure') {
+      throw new PermissionDeniedError('write', `Pure process '${g.contract.name}' cannot write '${formatPath(path())}': pure processes get read-only views. Return the value and declare it as an output instead.`, {
+        path: formatPath(path()),
+      });
+    }
+    if (g.strict && g.mode !== 'admin') {
+      const status = key === undefined ? this.status : this.statusOf(key, at);
+      if (status !== 'write') {
+        throw new PermissionDeniedError(
+          'write',
+          `Process '${g.contract.name}' wrote '${formatPath(path())}', which is not among its outputs${status === 'read' ? ' (it is an input: inputs are read-only)' : ''}. Declare it in outputs to write it.`,
+          { path: formatPath(path()) },
+        );
+      }
+    }
+    const zone = this.zoneOf(key);
+    const caps = g.mode === 'admin' ? (zone === Zone.Constant ? READ : ALL) : CEILING[zone]! & this.ceilingOf(key);
+    if ((caps & OP_CAP[op]) === 0) {
+      throw new PermissionDeniedError(
+        'write',
+        zone === Zone.Constant
+          ? `'${formatPath(path())}' is a const_ field: no process, not even an admin block, may change it.`
+          : `Cannot ${OP_VERB[op]} '${formatPath(path())}': it is in the ${ZONE_NAMES[zone]} zone, which does not allow it${g.mode === 'admin' ? '' : ' (ctx.asAdmin lifts zone ceilings except const_)'}.`,
+        { path: formatPath(path()) },
+      );
+    }
+  }
+}

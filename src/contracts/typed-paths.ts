@@ -1,0 +1,44 @@
+/**
+ * Compile-time checking of contract paths against a context type. Only the literal paths a user
+ * writes are checked, one by one (lazy, per-literal): the union of every path of a large context
+ * type is never built, which would cost seconds of compile time.
+ */
+
+type IsAny<T> = 0 extends 1 & T ? true : false;
+
+type Step<T, H extends string> =
+  IsAny<T> extends true
+    ? any
+    : T extends ReadonlyMap<any, infer V>
+      ? V
+      : T extends readonly (infer E)[]
+        ? H extends '*' | `${number}`
+          ? E
+          : never
+        : H extends '*'
+          ? T[keyof T]
+          : H extends keyof T
+            ? NonNullable<T[H]>
+            : string extends keyof T
+              ? T[string]
+              : never;
+
+/** True when the dotted path `P` names something in `T` (`*` matches any one key). */
+export type IsValidPath<T, P extends string> =
+  IsAny<T> extends true
+    ? true
+    : P extends `${infer H}.${infer R}`
+      ? [Step<T, H>] extends [never]
+        ? false
+        : IsValidPath<Step<T, H>, R>
+      : [Step<T, P>] extends [never]
+        ? false
+        : true;
+
+/** The paths of the list `L` that do not exist in `C` (never when all are valid). */
+export type InvalidPaths<C, L> = L extends readonly (infer P)[] ? (P extends string ? (IsValidPath<C, P> extends true ? never : P) : never) : never;
+
+/** Adds an impossible requirement naming the bad path, so the compiler error says what is wrong. */
+export type PathCheck<K extends string, C, L> = [InvalidPaths<C, L>] extends [never]
+  ? unknown
+  : { [key in K]: `Unknown context path: ${InvalidPaths<C, L> & string}` };

@@ -1,0 +1,66 @@
+import { SEP } from '../core/path.js';
+
+interface CommitRecord {
+  readonly version: number;
+  readonly writes: ReadonlySet<string>;
+}
+
+/**
+ * The conflict keys written by recent commits, so a transaction that started at version v can be
+ * checked against exactly the commits made since v. Bounded: a transaction older than the window
+ * is treated as conflicting (safe, and it simply retries on a fresh snapshot).
+ */
+export class CommitLog {
+  readonly #records: CommitRecord[] = [];
+
+  constructor(private readonly capacity = 4096) {}
+
+  add(version: number, writes: ReadonlySet<string>): void {
+    this.#records.push({ version, writes });
+    if (this.#records.length > this.capacity) this.#records.splice(0, this.#records.length - this.capacity);
+  }
+
+  /**
+   * The keys of `touched` that overlap a write committed after `since`, or `undefined` when none
+   * do. `['*']` when the log no longer reaches back to `since`.
+   */
+  conflicts(since: number, current: number, touched: Iterable<string>): string[] | undefined {
+    if (since >= current) return undefined;
+    const recs = this.#records;
+    let i = recs.length - 1;
+    while (i >= 0 && recs[i]!.version > since) i--;
+    if (i < 0 && (recs.length === 0 || recs[0]!.version > since + 1)) return ['*'];
+    const exact = new Set<string>();
+    const ancestors = new Set<string>();
+    for (let j = i + 1; j < recs.length; j++) {
+      for (const w of recs[j]!.writes) {
+        exact.add(w);
+        for (let p = w.indexOf(SEP); p >= 0; p = w.indexOf(SEP, p + 1)) ancestors.add(w.slice(0, p));
+      }
+    }
+    if (exact.size === 0) return undefined;
+    const hits: string[] = [];
+    for (const k of touched) {
+      if (exact.has(k) || ancestors.has(k)) {
+        hits.push(k);
+        continue;
+      }
+      for (let p = k.indexOf(SEP); p >= 0; p = k.indexOf(SEP, p + 1)) {
+        if (exact.has(k.slice(0, p))) {
+          hits.push(k);
+          break;
+        }
+      }
+    }
+    return hits.length > 0 ? hits : undefined;
+  }
+}
+
+/** `domain\0accounts\0alice` → `domain.accounts.alice` (markers dropped), for error messages. */
+export function displayKey(key: string): string {
+  if (key === '*') return '*';
+  return key
+    .split(SEP)
+    .filter((s) => s !== '\u0001' && s !== '\u0002')
+    .join('.');
+}

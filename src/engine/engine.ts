@@ -1,0 +1,698 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { readdir } from 'node:fs/promises';
+import { extname, join, resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  AuditAbortError,
+  AuditBlockError,
+  AuditStopError,
+  ConflictError,
+  ContractViolationError,
+  PermissionDeniedError,
+  SystemBusyError,
+  TheusError,
+  invalidArgument,
+} from '../errors.js';
+import { parseDottedPath, type Segment } from '../core/path.js';
+import { State, nextState } from '../core/state.js';
+import { Transaction, type TransactionResult } from '../core/transaction.js';
+import { draftOf } from '../core/draft.js';
+import { Kind, kindOfRaw } from '../core/kinds.js';
+import { Guard } from '../contracts/guard.js';
+import { isProcess } from '../contracts/process.js';
+import { isStateUpdate, type StateUpdateInit } from '../contracts/state-update.js';
+import type { Contract, ProcessDefinition } from '../contracts/types.js';
+import { BUILTIN_ROOTS, validateContract } from '../contracts/validate.js';
+import { Zone, zoneOfPath } from '../contracts/zones.js';
+import { SignalHub } from '../signals/index.js';
+import { AuditSystem } from '../audit/index.js';
+import { CommitLog, displayKey } from './commit-log.js';
+import { ExecutionContext, SignalBuffer } from './context.js';
+import { PriorityLane, backoffMs } from './lane.js';
+import { Metrics, type EngineMetrics } from './metrics.js';
+import { resolveOptions, type EngineOptions, type ResolvedOptions } from './options.js';
+import { mapOutputs } from './output-mapping.js';
+import { deletePath, entriesOf, getChild, mergePath, setPath } from './updates.js';
+import { assertData } from './args.js';
+import { MetaLog, type MetaEntry } from './meta-log.js';
+
+export interface ExecuteOptions {
+  /** Aborts the execution: before commit, nothing is committed and the promise rejects. */
+  signal?: AbortSignal;
+}
+
+interface Registered {
+  readonly def: ProcessDefinition;
+  readonly contract: Contract;
+}
+
+type Outcome = { kind: 'done'; value: unknown } | { kind: 'conflict'; paths: string[]; expected: number; actual: number };
+
+/** Marks the async context of a running process, to refuse re-entrant engine calls. */
+const running = new AsyncLocalStorage<TheusEngine>();
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A process rejected by the audit system already counted itself there. */
+function isAuditError(e: unknown): boolean {
+  return e instanceof AuditBlockError || e instanceof AuditAbortError || e instanceof AuditStopError;
+}
+
+/**
+ * The engine: holds the current State, runs processes in transactions and commits them by
+ * optimistic compare-and-swap. JavaScript runs one commit at a time, so the check-and-install
+ * step needs no lock; concurrency comes from async processes interleaving across `await`.
+ */
+export class TheusEngine {
+  #state: State;
+  readonly #options: ResolvedOptions;
+  readonly #roots: ReadonlySet<string>;
+  readonly #rootCeilings: ReadonlyMap<string, number>;
+  readonly #registry = new Map<string, Registered>();
+  readonly #byDef = new WeakMap<ProcessDefinition, Registered>();
+  readonly #log = new CommitLog();
+  readonly #lane = new PriorityLane();
+  readonly #metrics = new Metrics();
+  readonly #meta = new MetaLog();
+  readonly #signals: SignalHub;
+  readonly #audit: AuditSystem | undefined;
+  #auditVerified = false;
+  #closed = false;
+
+  constructor(context: Record<string, unknown> = {}, options: EngineOptions = {}) {
+    this.#options = resolveOptions(options);
+    if (kindOfRaw(context) !== Kind.Plain) throw invalidArgument('The engine context must be a plain object such as { domain: {…}, global: {…} }.');
+    const initial: Record<string, unknown> = { meta: {}, ...context };
+    for (const [name, ns] of this.#options.namespaces) {
+      if (name in initial && ns.initial !== undefined) throw invalidArgument(`Namespace '${name}' has initial data both in the context and in its policy.`);
+      initial[name] = initial[name] ?? ns.initial ?? {};
+    }
+    const roots = new Set<string>([...BUILTIN_ROOTS, ...this.#options.namespaces.keys()]);
+    for (const key of Object.keys(initial)) {
+      if (!roots.has(key)) throw invalidArgument(`Unknown context root '${key}': the roots are ${[...roots].join(', ')} (declare others with the namespaces option).`);
+      if (key === 'signal') throw invalidArgument(`'signal' is not stored state: signals are emitted by processes and published after commit.`);
+    }
+    this.#roots = roots;
+    this.#rootCeilings = new Map([...this.#options.namespaces].map(([k, v]) => [k, v.ceiling]));
+    this.#state = State.create(initial);
+    this.#signals = new SignalHub({ versionOf: () => this.#state.version });
+    this.#audit =
+      options.auditRecipe === undefined ? undefined : new AuditSystem(options.auditRecipe, options.auditLogCapacity === undefined ? {} : { logCapacity: options.auditLogCapacity });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reading
+
+  /** The current committed State (immutable; later commits produce new States). */
+  get state(): State {
+    return this.#state;
+  }
+
+  get signals(): SignalHub {
+    return this.#signals;
+  }
+
+  get strictGuards(): boolean {
+    return this.#options.strictGuards;
+  }
+
+  set strictGuards(value: boolean) {
+    if (typeof value !== 'boolean') throw invalidArgument('strictGuards must be a boolean.');
+    this.#options.strictGuards = value;
+  }
+
+  get strictCas(): boolean {
+    return this.#options.strictCas;
+  }
+
+  set strictCas(value: boolean) {
+    if (typeof value !== 'boolean') throw invalidArgument('strictCas must be a boolean.');
+    this.#options.strictCas = value;
+  }
+
+  metrics(): EngineMetrics {
+    return this.#metrics.snapshot();
+  }
+
+  /** Engine events: admin elevations, orchestrator transitions, audit-relevant notes (bounded). */
+  metaLog(filter: { kind?: string; limit?: number } = {}): MetaEntry[] {
+    return this.#meta.read(filter);
+  }
+
+  /** The audit system's log, rules and counters. */
+  get audit(): {
+    log: AuditSystem['log'];
+    inspect: AuditSystem['inspect'];
+    stats: AuditSystem['stats'];
+    reset: () => void;
+    readonly stopped: boolean;
+  } {
+    const a = this.#audit;
+    return {
+      log: (filter) => a?.log(filter) ?? [],
+      inspect: (name) => a?.inspect(name),
+      stats: () => a?.stats() ?? { processes: {}, totals: { failures: 0, warnings: 0, blocks: 0, aborts: 0, stops: 0 } } as unknown as ReturnType<AuditSystem['stats']>,
+      reset: () => a?.reset(),
+      get stopped() {
+        return a?.stopped ?? false;
+      },
+    };
+  }
+
+  /** Names of registered processes. */
+  processes(): string[] {
+    return [...this.#registry.keys()];
+  }
+
+  /** The validated contract of a registered process. */
+  contractOf(name: string): Contract | undefined {
+    return this.#registry.get(name)?.contract;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Registration
+
+  /** Validates the contract and registers the process under its name. */
+  register(def: ProcessDefinition): this {
+    this.#assertOpen();
+    if (!isProcess(def)) throw invalidArgument(`register() takes a process made with process(contract, fn); got ${typeof def === 'function' ? 'a plain function' : typeof def}.`);
+    const contract = validateContract(def, this.#roots);
+    if (this.#registry.has(contract.name)) throw new ContractViolationError(`A process named '${contract.name}' is already registered.`);
+    const entry = { def, contract };
+    this.#registry.set(contract.name, entry);
+    this.#byDef.set(def, entry);
+    this.#auditVerified = false;
+    return this;
+  }
+
+  /** Imports every module under `dir` and registers each exported process. Returns their names. */
+  async scanAndRegister(dir: string, options: { extensions?: readonly string[] } = {}): Promise<string[]> {
+    this.#assertOpen();
+    if (typeof dir !== 'string' || dir.length === 0) throw invalidArgument('scanAndRegister(dir) takes a directory path.');
+    const root = resolvePath(dir);
+    const exts = new Set(options.extensions ?? defaultExtensions());
+    const files: string[] = [];
+    const walk = async (d: string, depth: number) => {
+      if (depth > 32) return;
+      let entries;
+      try {
+        entries = await readdir(d, { withFileTypes: true });
+      } catch (e) {
+        throw new TheusError('INVALID_ARGUMENT', `scanAndRegister: cannot read directory '${d}': ${(e as Error).message}`, { cause: e });
+      }
+      for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+        const full = join(d, e.name);
+        if (e.isDirectory()) await walk(full, depth + 1);
+        else if (e.isFile() && exts.has(extname(e.name)) && !/\.d\.[cm]?ts$/.test(e.name) && !/\.(test|spec)\./.test(e.name)) files.push(full);
+      }
+    };
+    await walk(root, 0);
+    const names: string[] = [];
+    for (const file of files) {
+      let mod: Record<string, unknown>;
+      try {
+        mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      } catch (e) {
+        throw new TheusError('INVALID_ARGUMENT', `scanAndRegister: importing '${file}' failed: ${(e as Error).message}`, { cause: e });
+      }
+      for (const value of new Set(Object.values(mod))) {
+        if (!isProcess(value) || this.#byDef.has(value)) continue;
+        this.register(value);
+        names.push(value.processName);
+      }
+    }
+    return names;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Executing
+
+  /** Runs a process (by definition or registered name) in a transaction; returns its return value. */
+  async execute<R = unknown>(target: ProcessDefinition<any, R> | string, args?: unknown, options: ExecuteOptions = {}): Promise<Awaited<R>> {
+    this.#assertOpen();
+    this.#assertNotNested('execute');
+    const entry = this.#resolve(target);
+    const { contract } = entry;
+    assertData(args, 'args');
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw invalidArgument('execute options.signal must be an AbortSignal.');
+    this.#verifyAudit();
+    this.#audit?.assertRunning();
+    if (this.#options.strictGuards && contract.semantic !== 'pure') {
+      for (const i of contract.inputs) {
+        const z = zoneOfPath(i.segments);
+        if (z === Zone.Signal || z === Zone.Meta) {
+          throw new PermissionDeniedError('read', `Process '${contract.name}' declares input '${i.text}' in the ${z === Zone.Signal ? 'signal' : 'meta'} zone, which strict guards forbid as an input (control zones are not business data).`, { path: i.text });
+        }
+      }
+    }
+    if (this.#audit?.hasRules(contract.name)) this.#audit.checkInputs(contract.name, args, this.#state.version);
+    const token = {};
+    let conflicts = 0;
+    try {
+      for (;;) {
+        throwIfAborted(options.signal);
+        const outcome = await this.#attempt(entry, args, token, options.signal);
+        if (outcome.kind === 'done') {
+          this.#metrics.bump(contract.name, 'commits');
+          this.#audit?.recordSuccess(contract.name, this.#state.version);
+          return outcome.value as Awaited<R>;
+        }
+        conflicts++;
+        this.#metrics.bump(contract.name, 'conflicts');
+        if (conflicts > this.#options.maxRetries) {
+          throw new ConflictError(
+            `Process '${contract.name}' lost ${conflicts} optimistic commits in a row (maxRetries ${this.#options.maxRetries}); contested: ${outcome.paths.map(displayKey).join(', ')}.`,
+            { expectedVersion: outcome.expected, actualVersion: outcome.actual, paths: outcome.paths.map(displayKey) },
+          );
+        }
+        this.#metrics.bump(contract.name, 'retries');
+        if (conflicts >= this.#options.vipAfter && !this.#lane.isHeldBy(token) && this.#lane.tryAcquire(token)) {
+          this.#metrics.bump(contract.name, 'vipGrants');
+          this.#meta.add('vip', `process '${contract.name}' took the priority lane after ${conflicts} conflicts`, this.#state.version);
+        }
+        if (!this.#lane.isHeldBy(token)) await sleep(backoffMs(conflicts - 1, this.#options.backoffBaseMs, this.#options.backoffMaxMs));
+      }
+    } catch (e) {
+      this.#metrics.bump(contract.name, 'rollbacks');
+      if (this.#audit && !isAuditError(e)) this.#audit.recordFailure(contract.name, e, this.#state.version);
+      throw e;
+    } finally {
+      this.#lane.release(token);
+    }
+  }
+
+  async #attempt(entry: Registered, args: unknown, token: object, external: AbortSignal | undefined): Promise<Outcome> {
+    const { def, contract } = entry;
+    const base = this.#state;
+    const guard = new Guard(contract, this.#options.strictGuards, this.#rootCeilings);
+    const tx = new Transaction(base, { access: guard.root(), trackReads: true });
+    const signals = new SignalBuffer(guard);
+    const started = performance.now();
+    const deadline = new Deadline(this.#options.writeTimeoutMs, external);
+    const ctx = new ExecutionContext({
+      tx,
+      guard,
+      input: args,
+      signals,
+      abortSignal: () => deadline.signal(),
+      onAdmin: () => this.#meta.add('admin', `process '${contract.name}' ran an admin block`, base.version),
+    });
+    let result: TransactionResult;
+    let value: unknown;
+    let emitted: (readonly [string, unknown])[];
+    try {
+      value = running.run(this, () => def.fn(ctx as never, args));
+      if (isThenable(value)) value = await value;
+      value = unproxy(value);
+      const mutatedPaths = value === undefined ? [] : tx.delta().map((op) => op.path as Segment[]);
+      const mapped = mapOutputs(contract, value, mutatedPaths, this.#options.strictGuards);
+      if (mapped.sets.length > 0 || mapped.merges.length > 0) {
+        guard.mode = 'system';
+        const root = tx.all;
+        for (const [path, v] of mapped.sets) setPath(root, path, v);
+        for (const [path, v] of mapped.merges) mergePath(root, path, v);
+        guard.mode = 'process';
+      }
+      emitted = [...signals.pending, ...mapped.signals];
+      throwIfAborted(external);
+      const elapsed = performance.now() - started;
+      if (elapsed > this.#options.writeTimeoutMs) {
+        throw new TheusError('WRITE_TIMEOUT', `Process '${contract.name}' kept its transaction open ${Math.round(elapsed)} ms, over writeTimeoutMs ${this.#options.writeTimeoutMs}. Nothing was committed.`);
+      }
+      result = tx.finish();
+    } catch (e) {
+      tx.rollback();
+      throw e;
+    } finally {
+      deadline.dispose();
+    }
+    return this.#commit(result, base, emitted, token, contract.name, value);
+  }
+
+  /**
+   * Validates and installs a finished transaction. Runs without awaiting between the conflict
+   * check and the swap (unless an async schema validator forces it, in which case the swap
+   * re-checks that nothing moved).
+   */
+  async #commit(result: TransactionResult, base: State, signals: readonly (readonly [string, unknown])[], token: object, processName: string, value: unknown): Promise<Outcome> {
+    if (this.#lane.held && !this.#lane.isHeldBy(token)) await this.#lane.waitFor(token);
+    this.#assertOpen();
+    return this.#commitNow(result, base, signals, processName, value);
+  }
+
+  /** Conflict check, audit output gate and swap, with no await in between: atomic on the event loop. */
+  #commitNow(result: TransactionResult, base: State, signals: readonly (readonly [string, unknown])[], processName: string | undefined, value: unknown): Outcome {
+    const current = this.#state;
+    if (result.ops.length === 0 && signals.length === 0) return { kind: 'done', value };
+    let root = result.root;
+    if (current !== base) {
+      const hits = this.#conflicts(base.version, current.version, result);
+      if (hits) return { kind: 'conflict', paths: hits, expected: base.version, actual: current.version };
+      root = rebase(current, result);
+    }
+    const version = current.version + 1;
+    if (processName !== undefined && this.#audit?.hasRules(processName)) {
+      this.#audit.checkOutputs(processName, (path) => readPath(root, parseDottedPath(path)), version);
+    }
+    this.#install(root, version, result.writes, signals);
+    return { kind: 'done', value };
+  }
+
+  #conflicts(since: number, current: number, result: TransactionResult): string[] | undefined {
+    if (this.#options.strictCas) return ['*'];
+    return this.#log.conflicts(since, current, touchedKeys(result));
+  }
+
+  #install(root: Readonly<Record<string, unknown>>, version: number, writes: ReadonlySet<string>, signals: readonly (readonly [string, unknown])[]): void {
+    const latch: Record<string, unknown> = {};
+    for (const [topic, payload] of signals) latch[topic] = payload;
+    this.#state = nextState(this.#state, root, version, Object.freeze(latch));
+    this.#log.add(version, writes);
+    if (signals.length > 0) this.#signals.publishAll(signals.map(([topic, payload]) => ({ topic, payload, version })));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Setup and manual commits
+
+  /** Setup outside processes: `fn` edits a transaction over every root; commits atomically, rolls back on throw. */
+  edit(fn: (ctx: any) => void): State {
+    this.#assertOpen();
+    this.#assertNotNested('edit');
+    if (typeof fn !== 'function') throw invalidArgument('edit(fn) takes a function.');
+    if (this.#lane.held) throw new SystemBusyError('edit() refused: a priority (VIP) writer holds the commit lane; retry shortly.');
+    const base = this.#state;
+    const tx = new Transaction(base);
+    let out: unknown;
+    try {
+      out = running.run(this, () => fn(tx.all));
+      if (isThenable(out)) {
+        void Promise.resolve(out).catch(() => undefined);
+        throw invalidArgument('edit(fn) must be synchronous so that it is atomic; use engine.transaction(async (tx) => …) for async work.');
+      }
+    } catch (e) {
+      tx.rollback();
+      throw e;
+    }
+    const result = tx.finish();
+    if (result.ops.length === 0) return this.#state;
+    this.#install(result.root, base.version + 1, result.writes, []);
+    this.#metrics.bump(undefined, 'commits');
+    return this.#state;
+  }
+
+  /**
+   * An explicit transaction against the current version, committed through the engine's CAS.
+   * With a callback: runs it, commits, returns the new State (rolls back and rethrows on error).
+   */
+  transaction(): EngineTransaction;
+  transaction(fn: (tx: EngineTransaction) => void | Promise<void>): Promise<State>;
+  transaction(fn?: (tx: EngineTransaction) => void | Promise<void>): EngineTransaction | Promise<State> {
+    this.#assertOpen();
+    this.#assertNotNested('transaction');
+    const tx = new EngineTransaction(this.#state, (r, base) => this.#commitManual(r, base));
+    if (fn === undefined) return tx;
+    if (typeof fn !== 'function') throw invalidArgument('transaction(fn) takes a function.');
+    return (async () => {
+      try {
+        await fn(tx);
+      } catch (e) {
+        tx.rollback();
+        throw e;
+      }
+      return tx.commit();
+    })();
+  }
+
+  /**
+   * Manual optimistic commit: applies `update` if the state is still compatible with
+   * `expectedVersion` (key-level, or exact with strictCas). Returns the new State.
+   */
+  compareAndSwap(expectedVersion: number, update: StateUpdateInit = {}, options: { requester?: object } = {}): State {
+    this.#assertOpen();
+    this.#assertNotNested('compareAndSwap');
+    if (!Number.isInteger(expectedVersion) || expectedVersion < 0) throw invalidArgument(`compareAndSwap: expectedVersion must be a non-negative integer (got ${String(expectedVersion)}).`);
+    if (typeof update !== 'object' || update === null || Array.isArray(update)) throw invalidArgument('compareAndSwap: the update must be an object { data?, heavy?, signal?, meta? }.');
+    for (const k of Object.keys(update)) if (!['data', 'heavy', 'signal', 'meta'].includes(k)) throw invalidArgument(`compareAndSwap: unknown section '${k}'.`);
+    if (this.#lane.held && !(options.requester && this.#lane.isHeldBy(options.requester))) {
+      throw new SystemBusyError('compareAndSwap refused: a priority (VIP) writer holds the commit lane; retry shortly.');
+    }
+    const current = this.#state;
+    if (expectedVersion > current.version) {
+      throw new ConflictError(`compareAndSwap expected version ${expectedVersion}, but the state is only at ${current.version}.`, { expectedVersion, actualVersion: current.version, paths: [] });
+    }
+    const entries = [...entriesOf(update.data, [], 'data'), ...entriesOf(update.heavy, ['heavy'], 'heavy'), ...entriesOf(update.meta, ['meta'], 'meta')];
+    for (const [path] of entries) {
+      if (!this.#roots.has(String(path[0])) || path[0] === 'signal') throw invalidArgument(`compareAndSwap: '${path.join('.')}' is not under a state root (${[...this.#roots].filter((r) => r !== 'signal').join(', ')}).`, path.join('.'));
+    }
+    const signals = entriesOf(update.signal, [], 'signal').map(([p, v]) => [p.join('.'), v] as const);
+    const tx = new Transaction(current);
+    try {
+      for (const [path, value] of entries) mergePath(tx.all, path, value);
+    } catch (e) {
+      tx.rollback();
+      throw e;
+    }
+    const result = tx.finish();
+    if (expectedVersion !== current.version) {
+      const hits = this.#options.strictCas ? ['*'] : this.#log.conflicts(expectedVersion, current.version, [...result.writes].filter(notMarker));
+      if (hits) {
+        this.#metrics.bump(undefined, 'conflicts');
+        throw new ConflictError(
+          `compareAndSwap expected version ${expectedVersion} but found ${current.version}${this.#options.strictCas ? ' (strict CAS)' : `; changed since: ${hits.map(displayKey).join(', ')}`}.`,
+          { expectedVersion, actualVersion: current.version, paths: hits.map(displayKey) },
+        );
+      }
+    }
+    const signalList = signals.map(([t, v]) => [t, v] as const);
+    if (result.ops.length === 0 && signalList.length === 0) return current;
+    this.#install(result.root, current.version + 1, result.writes, signalList);
+    this.#metrics.bump(undefined, 'commits');
+    return this.#state;
+  }
+
+  #commitManual(result: TransactionResult, base: State): State {
+    this.#assertOpen();
+    if (this.#lane.held) throw new SystemBusyError('Commit refused: a priority (VIP) writer holds the commit lane; retry shortly.');
+    const outcome = this.#commitNow(result, base, [], undefined, undefined);
+    if (outcome.kind === 'conflict') {
+      this.#metrics.bump(undefined, 'conflicts');
+      throw new ConflictError(`Transaction started at version ${outcome.expected} conflicts with commits up to ${outcome.actual}: ${outcome.paths.map(displayKey).join(', ')}.`, {
+        expectedVersion: outcome.expected,
+        actualVersion: outcome.actual,
+        paths: outcome.paths.map(displayKey),
+      });
+    }
+    this.#metrics.bump(undefined, 'commits');
+    return this.#state;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Stops the engine: later calls fail with ENGINE_CLOSED; streams end; the worker pool shuts down. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#lane.releaseAll();
+    this.#signals.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new TheusError('ENGINE_CLOSED', 'The engine is closed.');
+  }
+
+  #assertNotNested(what: string): void {
+    if (running.getStore() === this) {
+      throw new TheusError(
+        'REENTRANT_CALL',
+        `engine.${what}() was called from inside a running process. A process runs in its own transaction: compose processes with a workflow (engine.executeWorkflow) or call plain functions instead.`,
+      );
+    }
+  }
+
+  #resolve(target: ProcessDefinition | string): Registered {
+    if (typeof target === 'string') {
+      const entry = this.#registry.get(target);
+      if (!entry) throw new TheusError('UNKNOWN_PROCESS', `No process named '${target}' is registered${this.#registry.size > 0 ? ` (registered: ${[...this.#registry.keys()].slice(0, 10).join(', ')})` : ''}.`);
+      return entry;
+    }
+    if (!isProcess(target)) {
+      throw invalidArgument(`execute() takes a process made with process(contract, fn) or a registered name; got ${typeof target === 'function' ? 'a plain function' : typeof target}.`);
+    }
+    const known = this.#byDef.get(target);
+    if (known) return known;
+    const byName = this.#registry.get(target.processName);
+    if (byName && byName.def !== target) throw new ContractViolationError(`Another process named '${target.processName}' is already registered.`);
+    this.register(target);
+    return this.#byDef.get(target)!;
+  }
+
+  #verifyAudit(): void {
+    if (this.#audit && !this.#auditVerified) {
+      this.#audit.verifyProcesses(this.#registry.keys());
+      this.#auditVerified = true;
+    }
+  }
+}
+
+/**
+ * A transaction whose commit goes through the engine: key-level conflict check against commits
+ * made since it began (INC-028), then installed as the engine's new state.
+ */
+export class EngineTransaction extends Transaction {
+  readonly #commitVia: (r: TransactionResult, base: State) => State;
+
+  constructor(base: State, commitVia: (r: TransactionResult, base: State) => State) {
+    super(base);
+    this.#commitVia = commitVia;
+  }
+
+  /** Installs the changes in the engine; throws ConflictError (and commits nothing) when they conflict. */
+  override commit(): State {
+    return this.#commitVia(this.finish(), this.base);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function notMarker(key: string): boolean {
+  const last = key.charCodeAt(key.length - 1);
+  return last !== 1 && last !== 2;
+}
+
+/** What a transaction depends on: everything it read, and the paths it wrote (not key-set markers). */
+function touchedKeys(result: TransactionResult): string[] {
+  const out = [...result.reads];
+  for (const w of result.writes) if (notMarker(w)) out.push(w);
+  return out;
+}
+
+/**
+ * Re-applies a transaction's changes on a newer State whose other changes do not overlap.
+ * Changes inside an array replace the whole array (array positions are not identities).
+ */
+function rebase(current: State, result: TransactionResult): Readonly<Record<string, unknown>> {
+  const tx = new Transaction(current);
+  const root = tx.all;
+  const arraysDone = new Set<string>();
+  for (const op of result.ops) {
+    const cut = arrayCut(result.root, op.path);
+    if (cut < op.path.length) {
+      const arrPath = op.path.slice(0, cut);
+      const key = arrPath.join('\u0000');
+      if (arraysDone.has(key)) continue;
+      arraysDone.add(key);
+      setPath(root, arrPath, readPath(result.root, arrPath));
+    } else if (op.op === 'remove') deletePath(root, op.path);
+    else setPath(root, op.path, op.value);
+  }
+  return tx.finish().root;
+}
+
+/** Length of the path prefix ending at the outermost array on the path (or the whole path). */
+function arrayCut(root: unknown, path: readonly Segment[]): number {
+  let node: unknown = root;
+  for (let i = 0; i < path.length; i++) {
+    if (Array.isArray(node)) return i;
+    if (node === null || typeof node !== 'object') return path.length;
+    node = getChild(node, path[i]!);
+  }
+  return path.length;
+}
+
+function readPath(root: unknown, path: readonly Segment[]): unknown {
+  let node: unknown = root;
+  for (const seg of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = getChild(node, seg);
+  }
+  return node;
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new TheusError('ABORTED', 'The execution was aborted; nothing was committed.', { cause: signal.reason });
+}
+
+/**
+ * Replaces draft proxies in a process's result by their committed snapshot: proxies are revoked
+ * when the transaction ends, so handing one back to the caller would hand out a dead object.
+ */
+function unproxy(value: unknown, depth = 0): unknown {
+  if (typeof value !== 'object' || value === null || depth > 64) return value;
+  const d = draftOf(value);
+  if (d) return d.snapshot([]);
+  if (isStateUpdate(value)) return value;
+  const kind = kindOfRaw(value);
+  if (kind === Kind.Array) {
+    const arr = value as unknown[];
+    let out: unknown[] | undefined;
+    for (let i = 0; i < arr.length; i++) {
+      const v = unproxy(arr[i], depth + 1);
+      if (v !== arr[i]) (out ??= arr.slice())[i] = v;
+    }
+    return out ?? value;
+  }
+  if (kind === Kind.Plain) {
+    const obj = value as Record<string, unknown>;
+    let out: Record<string, unknown> | undefined;
+    for (const k of Object.keys(obj)) {
+      const v = unproxy(obj[k], depth + 1);
+      if (v !== obj[k]) (out ??= { ...obj })[k] = v;
+    }
+    return out ?? value;
+  }
+  return value;
+}
+
+/** The write deadline and the caller's abort, as one lazily created AbortSignal. */
+class Deadline {
+  #controller: AbortController | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #unlink: (() => void) | undefined;
+  readonly #started = performance.now();
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly external: AbortSignal | undefined,
+  ) {}
+
+  signal(): AbortSignal {
+    if (this.#controller) return this.#controller.signal;
+    const c = (this.#controller = new AbortController());
+    const remaining = Math.max(0, this.timeoutMs - (performance.now() - this.#started));
+    this.#timer = setTimeout(() => c.abort(new TheusError('WRITE_TIMEOUT', `The write deadline of ${this.timeoutMs} ms passed.`)), remaining);
+    this.#timer.unref?.();
+    if (this.external) {
+      if (this.external.aborted) c.abort(this.external.reason);
+      else {
+        const ext = this.external;
+        const onAbort = () => c.abort(ext.reason);
+        ext.addEventListener('abort', onAbort, { once: true });
+        this.#unlink = () => ext.removeEventListener('abort', onAbort);
+      }
+    }
+    return c.signal;
+  }
+
+  dispose(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#unlink?.();
+  }
+}
+
+function defaultExtensions(): string[] {
+  const exts = ['.js', '.mjs', '.cjs'];
+  // TypeScript sources can only be imported where a loader handles them (Vitest, tsx, Node ≥ 22.6).
+  const features = process.features as { typescript?: unknown };
+  if (features.typescript || process.env.VITEST || process.env.TSX) exts.push('.ts', '.mts', '.cts');
+  return exts;
+}

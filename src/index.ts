@@ -1,0 +1,21 @@
+/**
+ * Theus for TypeScript: the public API. Everything a user imports comes from here (or from the
+ * subpath exports `theus/core`, …); modules not re-exported here are internal.
+ */
+export * from './errors.js';
+export { State, Transaction, SupervisorCore, toPlain, formatPath, OPAQUE } from './core/index.js';
+export type { DeltaOp, TransactionOptions, Segment, Path } from './core/index.js';
+export { process, isProcess } from './contracts/process.js';
+export type { ProcessFactory, TypedProcessFactory } from './contracts/process.js';
+export { StateUpdate, isStateUpdate } from './contracts/state-update.js';
+export type { StateUpdateInit } from './contracts/state-update.js';
+export { SemanticType } from './contracts/types.js';
+export type { Semantic, ContractSpec, Contract, ProcessContext, ProcessDefinition, ContextShape, SignalWriter } from './contracts/types.js';
+export type { IsValidPath, InvalidPaths } from './contracts/typed-paths.js';
+export { TheusEngine, EngineTransaction } from './engine/engine.js';
+export type { ExecuteOptions } from './engine/engine.js';
+export type { EngineOptions, NamespacePolicy } from './engine/options.js';
+export type { EngineMetrics, Counters } from './engine/metrics.js';
+export type { MetaEntry } from './engine/meta-log.js';
+export { SignalHub } from './signals/index.js';
+export type { SignalMessage, SignalListener, SignalStreamOptions } from './signals/index.js';
