@@ -75,7 +75,8 @@ export interface AuditRecipe {
 /** A rule with every inherited setting resolved: what the audit system actually enforces. */
 export interface EffectiveAuditRule {
   readonly id: string;
-  readonly direction: AuditDirection;
+  /** `process` only for the `<exception>` counter of a process's own failures. */
+  readonly direction: AuditDirection | 'process';
   readonly field: string;
   readonly conditions: AuditConditions;
   readonly level: AuditLevel;

@@ -38,11 +38,18 @@ function defineProcess(spec: ContractSpec, fn: (ctx: any, args: any) => unknown)
     name: { value: name, configurable: true },
     [PROCESS]: { value: true },
     processName: { value: name, enumerable: true },
-    spec: { value: Object.freeze({ ...spec }), enumerable: true },
+    spec: { value: frozenSpec(spec), enumerable: true },
     fn: { value: fn },
     moduleUrl: { value: moduleUrl, enumerable: true },
   });
   return Object.freeze(def);
+}
+
+/** A frozen copy of the contract, lists included, so the caller's object cannot change it later. */
+function frozenSpec(spec: ContractSpec): ContractSpec {
+  const copy: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(spec)) copy[k] = Array.isArray(v) ? Object.freeze([...(v as unknown[])]) : v;
+  return Object.freeze(copy) as ContractSpec;
 }
 
 export const process: ProcessFactory = Object.assign(defineProcess as ProcessFactory, {

@@ -69,8 +69,12 @@ export type ProcessFunction<C extends ContextShape = ContextShape, A = any, R = 
 
 export const PROCESS = Symbol.for('theus.process');
 
-/** A process: its contract, its function, and where it was defined (for worker threads). */
-export interface ProcessDefinition<A = any, R = unknown, C extends ContextShape = ContextShape> {
+/**
+ * A process: its contract, its function, and where it was defined (for worker threads).
+ * `C` defaults to `any` so that a definition typed with `process.for<AppContext>()` is accepted
+ * wherever a plain `ProcessDefinition` is expected (register, execute, workflows).
+ */
+export interface ProcessDefinition<A = any, R = unknown, C extends ContextShape = any> {
   (ctx: ProcessContext<C, A>, args: A): R;
   readonly [PROCESS]: true;
   readonly processName: string;

@@ -52,13 +52,23 @@ export function diffDraft(node: Draft, path: Segment[], ops: DeltaOp[], writes: 
         writes.add(conflictKey(path.slice(0, depth)));
       };
       const common = Math.min(base.length, copy.length);
-      for (let i = 0; i < common; i++) {
+      const visitAt = (i: number) => {
         const v = copy[i];
         const d = typeof v === 'object' && v !== null ? (DRAFTS.get(v) as Draft | undefined) : undefined;
         if (d) {
           if (d.committed === base[i]) diffDraft(d, [...path, i], ops, writes, depth, final);
           else arrRecord('replace', [...path, i], d.build(final));
         } else if (!Object.is(v, base[i])) arrRecord('replace', [...path, i], v);
+      };
+      // Only the dirty range can differ slot by slot; drafts elsewhere may have changed inside.
+      const lo = Math.max(0, node.dirtyLo);
+      const hi = Math.min(common, node.dirtyHi);
+      for (let i = lo; i < hi; i++) visitAt(i);
+      if (node.arrayKids) {
+        for (const kid of node.arrayKids) {
+          const i = Number(kid.key);
+          if (kid.copy !== null && (i < lo || i >= hi) && i < common && copy[i] === kid.proxy) visitAt(i);
+        }
       }
       for (let i = common; i < copy.length; i++) {
         const v = copy[i];
@@ -72,8 +82,13 @@ export function diffDraft(node: Draft, path: Segment[], ops: DeltaOp[], writes: 
     case Kind.Instance: {
       const base = node.base as Record<string, unknown>;
       const copy = node.copy as Record<string, unknown>;
-      for (const k of Object.keys(copy)) visit(k, copy[k], base[k], hasOwn.call(base, k));
-      for (const k of Object.keys(base)) if (!hasOwn.call(copy, k)) record('remove', [...path, k]);
+      // Every change goes through a trap that notes its key, so only those keys can differ.
+      const keys = new Set<string>(node.touched ?? []);
+      if (node.children) for (const k of node.children.keys()) keys.add(k as string);
+      for (const k of keys) {
+        if (hasOwn.call(copy, k)) visit(k, copy[k], base[k], hasOwn.call(base, k));
+        else if (hasOwn.call(base, k)) record('remove', [...path, k]);
+      }
       return;
     }
     case Kind.Wide: {

@@ -1,8 +1,8 @@
 import { StaleReferenceError, TheusError } from '../errors.js';
 import { FREE, type Access, type WriteOp } from './access.js';
-import { Kind } from './kinds.js';
+import { Kind, kindOfRaw } from './kinds.js';
 import { formatPath, type Segment } from './path.js';
-import { DRAFTS, RETIRED, SEALED, type DraftLike } from './registry.js';
+import { DRAFT_KEY, DRAFTS, SEALED, setDraftBrand, type DraftLike } from './registry.js';
 import { committedKind, freezeNode, mapKeySegment, rawOf, sealValue, staleUse, wrapDate, wrapMap, wrapSet, wrapWide } from './seal.js';
 import { toPlain } from './plain.js';
 import { WIDE_MAX_TO_PLAIN, WIDE_MIN_KEYS, WideBuilder, WideRecord } from './wide.js';
@@ -35,16 +35,23 @@ export class DraftScope {
   retire(reason: 'commit' | 'rollback'): void {
     this.live = false;
     this.endedBy = reason;
-    for (const d of this.drafts) RETIRED.add(d.proxy);
   }
 }
 
 type Container = Record<PropertyKey, unknown> | unknown[] | Map<unknown, unknown> | Set<unknown> | Date | WideRecord;
 
+const ARRAY_TARGET: unknown[] = [];
+const OBJECT_TARGET = {};
 const ARRAY_MUTATORS = new Set<PropertyKey>(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin']);
 const hasOwn = Object.prototype.hasOwnProperty;
 
 export class Draft implements ProxyHandler<object>, DraftLike {
+  readonly #brand = true;
+
+  static isDraft(x: unknown): x is Draft {
+    return typeof x === 'object' && x !== null && #brand in x;
+  }
+
   readonly proxy: any;
   /** The copy made on first write; null while unmodified. For wide records, a builder. */
   copy: any = null;
@@ -60,6 +67,16 @@ export class Draft implements ProxyHandler<object>, DraftLike {
   wholeRead = false;
   /** Wide records: keys written, so diffing does not scan the whole record. */
   touched: Set<string> | null = null;
+  /** Arrays: the index range [dirtyLo, dirtyHi) that may differ from the base, so diffing scans only it. */
+  dirtyLo = Infinity;
+  dirtyHi = -1;
+  /** Arrays: child drafts handed out (their content may change without their slot changing). */
+  arrayKids: Draft[] | null = null;
+
+  touch(lo: number, hi: number): void {
+    if (lo < this.dirtyLo) this.dirtyLo = lo;
+    if (hi > this.dirtyHi) this.dirtyHi = hi;
+  }
 
   constructor(
     readonly scope: DraftScope,
@@ -72,10 +89,9 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     readonly base: Container,
     readonly access: Access,
   ) {
-    const target = kind === Kind.Array ? [] : {};
-    this.proxy = new Proxy(target, this);
-    DRAFTS.set(this.proxy, this);
-    scope.drafts.push(this);
+    // Targets are shared dummies: every trap answers from the draft, never from the target.
+    this.proxy = new Proxy(kind === Kind.Array ? ARRAY_TARGET : OBJECT_TARGET, this);
+    if (scope.trackReads) scope.drafts.push(this);
   }
 
   static root(scope: DraftScope, committed: object, access: Access = FREE): Draft {
@@ -167,42 +183,64 @@ export class Draft implements ProxyHandler<object>, DraftLike {
       if (this.scope.trackReads) this.notePresence(key);
       return existing.proxy;
     }
-    const kind = committedKind(value);
+    const sealed = SEALED.get(value);
+    const kind = sealed ? sealed.kind : kindOfRaw(value);
     if (kind === Kind.Opaque || kind === Kind.Primitive) {
       if (this.scope.trackReads) this.noteRead(key);
       return value;
     }
     if (this.scope.trackReads) this.notePresence(key);
-    const child = new Draft(this.scope, this, key, kind, value, rawOf(value) as Container, this.access.readAll && this.access.writeAll ? this.access : this.access.child(segmentOf(this.kind, key), this));
+    const child = new Draft(this.scope, this, key, kind, value, (sealed ? sealed.raw : value) as Container, this.access.readAll && this.access.writeAll ? this.access : this.access.child(segmentOf(this.kind, key), this));
+    if (this.kind === Kind.Array) (this.arrayKids ??= []).push(child);
     if (this.kind === Kind.Array && this.copy) (this.copy as unknown[])[key as number] = child.proxy;
     else (this.children ??= new Map()).set(key, child);
     return child.proxy;
   }
 
   get(_target: object, key: PropertyKey, receiver: unknown): unknown {
-    this.ensureLive(key);
-    switch (this.kind) {
-      case Kind.Map:
-        return this.mapGet(key, receiver);
-      case Kind.Set:
-        return this.setGet(key, receiver);
-      case Kind.Date:
-        return this.dateGet(key);
-      case Kind.Wide:
-        return this.wideGet(key);
-      default:
-        break;
+    if (key === DRAFT_KEY) return this;
+    if (!this.scope.live) this.ensureLive(key);
+    const kind = this.kind;
+    if (kind === Kind.Plain || kind === Kind.Array) {
+      // Fast path: an own data property of plain data. Functions are never stored in state, so a
+      // function value is inherited (a method) and takes the slow path, as does `undefined`.
+      if (typeof key === 'string' && key !== '__proto__') {
+        const src = this.copy ?? this.base;
+        const v = (src as Record<string, unknown>)[key];
+        if (v !== undefined && typeof v !== 'function') {
+          if (!this.access.readAll && !this.access.readKey(segmentOf(kind, key), this)) return undefined;
+          if (typeof v !== 'object' || v === null) {
+            if (this.scope.trackReads) this.noteRead(key);
+            return v;
+          }
+          if (kind === Kind.Array && this.copy !== null && DRAFTS.has(v)) return v;
+          return this.childFor(key, v);
+        }
+      }
+    } else {
+      switch (kind) {
+        case Kind.Map:
+          return this.mapGet(key, receiver);
+        case Kind.Set:
+          return this.setGet(key, receiver);
+        case Kind.Date:
+          return this.dateGet(key);
+        case Kind.Wide:
+          return this.wideGet(key);
+        default:
+          break;
+      }
     }
+    return this.slowGet(key, receiver);
+  }
+
+  private slowGet(key: PropertyKey, receiver: unknown): unknown {
     const src = this.current;
     if (typeof key === 'symbol') return Reflect.get(src, key, receiver);
     if (key === '__proto__' || key === 'prototype') throw hostile(key, this.path());
     if (!hasOwn.call(src, key)) {
       if (this.kind === Kind.Array) {
         if (ARRAY_MUTATORS.has(key)) return this.arrayMutator(key as string);
-        if (key === 'length') {
-          if (this.scope.trackReads) this.wholeRead = true;
-          return (src as unknown[]).length;
-        }
       }
       if ((key === 'toJSON' || key === 'toDict') && this.kind !== Kind.Instance) return () => toPlain(this.proxy);
       // Methods and accessors from the prototype chain run against the proxy, so their reads and
@@ -211,12 +249,9 @@ export class Draft implements ProxyHandler<object>, DraftLike {
       return Reflect.get(Object.getPrototypeOf(src) ?? Object.prototype, key, receiver);
     }
     if (!this.canRead(key)) return undefined;
-    if (this.kind === Kind.Array && this.copy) {
-      const v = (src as unknown[])[key as unknown as number];
-      if (typeof v === 'object' && v !== null && DRAFTS.has(v)) return v;
-      return this.childFor(toIndex(key), v);
-    }
-    return this.childFor(this.kind === Kind.Array ? toIndex(key) : key, (src as Record<string, unknown>)[key]);
+    const v = (src as Record<string, unknown>)[key];
+    if (this.kind === Kind.Array && this.copy && typeof v === 'object' && v !== null && DRAFTS.has(v)) return v;
+    return this.childFor(key, v);
   }
 
   has(_target: object, key: PropertyKey): boolean {
@@ -224,7 +259,8 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     if (key === '__proto__' || key === 'prototype') return false;
     if (typeof key === 'string' && !this.access.readAll && !this.canRead(key)) return false;
     if (this.scope.trackReads) this.notePresence(key);
-    if (this.kind === Kind.Wide) return typeof key === 'string' && (this.current as WideRecord | WideBuilder).has(key);
+    // Like a plain object (and the committed wide view): inherited names such as 'toString' are `in` it.
+    if (this.kind === Kind.Wide) return (typeof key === 'string' && (this.current as WideRecord | WideBuilder).has(key)) || key in Object.prototype;
     return key in this.current;
   }
 
@@ -278,7 +314,8 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     const base = this.base;
     switch (this.kind) {
       case Kind.Array: {
-        const copy = (base as unknown[]).slice();
+        // Spread, not slice: V8's slice of a frozen array is two orders of magnitude slower.
+        const copy = [...(base as unknown[])];
         if (this.children) {
           for (const [k, child] of this.children) copy[k as number] = child.proxy;
           this.children = null;
@@ -287,6 +324,8 @@ export class Draft implements ProxyHandler<object>, DraftLike {
         return;
       }
       case Kind.Plain:
+        // Spread, not Object.assign: V8 gives the spread copy fast properties even when the base
+        // is in dictionary mode, and copying fast objects is what keeps small writes cheap.
         this.copy = Object.getPrototypeOf(base) === null ? Object.assign(Object.create(null), base) : { ...(base as object) };
         return;
       case Kind.Instance:
@@ -306,7 +345,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
         this.touched = new Set();
         return;
       default:
-        throw new TheusError('UNSUPPORTED_VALUE', `Cannot write inside ${formatPath(this.path())}.`);
+        throw new TheusError('UNSUPPORTED_VALUE', `Cannot write inside ${formatPath(this.path())}.`, { path: formatPath(this.path()) });
     }
   }
 
@@ -322,13 +361,13 @@ export class Draft implements ProxyHandler<object>, DraftLike {
   set(_target: object, prop: PropertyKey, value: unknown, receiver: unknown): boolean {
     this.ensureLive(prop);
     const key = prop as string;
-    if (typeof prop === 'symbol') throw new TheusError('UNSUPPORTED_VALUE', `Symbol keys cannot be written into state (at ${formatPath(this.path())}).`);
+    if (typeof prop === 'symbol') throw new TheusError('UNSUPPORTED_VALUE', `Symbol keys cannot be written into state (at ${formatPath(this.path())}).`, { path: formatPath(this.path()) });
     if (key === '__proto__' || key === 'prototype' || key === 'constructor') throw hostile(key, this.path());
     switch (this.kind) {
       case Kind.Map:
       case Kind.Set:
       case Kind.Date:
-        throw new TheusError('UNSUPPORTED_VALUE', `Cannot assign property '${key}' on a ${this.kind === Kind.Map ? 'Map' : this.kind === Kind.Set ? 'Set' : 'Date'} in state (at ${formatPath(this.path())}); use its methods.`);
+        throw new TheusError('UNSUPPORTED_VALUE', `Cannot assign property '${key}' on a ${this.kind === Kind.Map ? 'Map' : this.kind === Kind.Set ? 'Set' : 'Date'} in state (at ${formatPath(this.path())}); use its methods.`, { path: formatPath(this.childPath(key)) });
       case Kind.Wide:
         return this.wideSet(key, value);
       case Kind.Instance: {
@@ -345,9 +384,10 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     const src = this.current;
     if (this.kind === Kind.Array && key === 'length') {
       const len = Number(value);
-      if (!Number.isInteger(len) || len < 0) throw new TheusError('INVALID_ARGUMENT', `Invalid array length ${String(value)} at ${formatPath(this.path())}.`);
+      if (!Number.isInteger(len) || len < 0) throw new TheusError('INVALID_ARGUMENT', `Invalid array length ${String(value)} at ${formatPath(this.path())}.`, { path: formatPath(this.path()) });
       this.checkWrite(undefined, len < (src as unknown[]).length ? 'delete' : 'append');
       this.markChanged();
+      this.touch(Math.min(len, (this.copy as unknown[]).length), Infinity);
       (this.copy as unknown[]).length = len;
       return true;
     }
@@ -357,9 +397,14 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     const v = this.incoming(seg, value);
     if (exists && this.copy === null && Object.is((src as Record<string, unknown>)[key], v)) return true;
     this.markChanged();
-    if (this.kind === Kind.Array) (this.copy as unknown[])[seg as number] = v;
+    if (this.kind === Kind.Array) {
+      if (typeof seg === 'number') this.touch(seg, seg + 1);
+      else this.touch(0, Infinity);
+      (this.copy as unknown[])[seg as number] = v;
+    }
     else {
       this.children?.delete(key);
+      (this.touched ??= new Set()).add(key);
       (this.copy as Record<string, unknown>)[key] = v;
     }
     return true;
@@ -384,6 +429,8 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     const seg = this.kind === Kind.Array ? toIndex(key) : key;
     this.checkWrite(seg, 'delete');
     this.markChanged();
+    if (this.kind === Kind.Array) this.touch(typeof seg === 'number' ? seg : 0, typeof seg === 'number' ? seg + 1 : Infinity);
+    else (this.touched ??= new Set()).add(key);
     this.children?.delete(key);
     delete (this.copy as Record<string, unknown>)[key];
     return true;
@@ -392,7 +439,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
   defineProperty(_target: object, key: PropertyKey, desc: PropertyDescriptor): boolean {
     this.ensureLive(key);
     if (desc.get || desc.set || !('value' in desc)) {
-      throw new TheusError('UNSUPPORTED_VALUE', `Accessor properties cannot be defined on state (at ${formatPath(this.childPath(key))}); assign a value instead.`);
+      throw new TheusError('UNSUPPORTED_VALUE', `Accessor properties cannot be defined on state (at ${formatPath(this.childPath(key))}); assign a value instead.`, { path: formatPath(this.childPath(key)) });
     }
     return this.set(_target, key, desc.value, this.proxy);
   }
@@ -402,7 +449,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
   }
 
   preventExtensions(): boolean {
-    throw new TheusError('UNSUPPORTED_VALUE', `State objects cannot be frozen or sealed through a proxy (at ${formatPath(this.path())}); committed state is frozen for you.`);
+    throw new TheusError('UNSUPPORTED_VALUE', `State objects cannot be frozen or sealed through a proxy (at ${formatPath(this.path())}); committed state is frozen for you.`, { path: formatPath(this.path()) });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -414,23 +461,34 @@ export class Draft implements ProxyHandler<object>, DraftLike {
       const op: WriteOp = name === 'push' || name === 'unshift' ? 'append' : name === 'pop' || name === 'shift' ? 'delete' : name === 'splice' ? (args.length > 2 ? 'update' : 'delete') : 'update';
       this.checkWrite(undefined, op);
       if (this.scope.trackReads) this.wholeRead = true;
+      // Arguments are sealed and checked before the first copy: a refused value (a function, a
+      // cycle …) leaves the array uncopied, so the commit still shares it with the base.
+      const len = (this.current as unknown[]).length;
+      const incoming =
+        name === 'push' ? args.map((a, i) => this.incoming(len + i, a))
+        : name === 'unshift' ? args.map((a, i) => this.incoming(i, a))
+        : name === 'splice' ? args.slice(2).map((a, i) => this.incoming(i, a))
+        : name === 'fill' ? [this.incoming(0, args[0])]
+        : args;
+      if (name === 'sort' && args[0] !== undefined && typeof args[0] !== 'function') {
+        throw new TheusError('INVALID_ARGUMENT', `sort() takes a comparison function (at ${formatPath(this.path())}).`, { path: formatPath(this.path()) });
+      }
       this.markChanged();
       const copy = this.copy as unknown[];
       const start = copy.length;
+      // push and pop leave the prefix alone; the other mutators may move anything.
+      this.touch(name === 'push' ? start : name === 'pop' ? Math.max(0, start - 1) : 0, Infinity);
       switch (name) {
         case 'push':
-          return copy.push(...args.map((a, i) => this.incoming(start + i, a)));
+          return copy.push(...incoming);
         case 'unshift':
-          return copy.unshift(...args.map((a, i) => this.incoming(i, a)));
-        case 'splice': {
-          const rest = args.slice(2).map((a, i) => this.incoming(i, a));
-          return (copy.splice as (...a: unknown[]) => unknown[])(...args.slice(0, 2), ...rest);
-        }
+          return copy.unshift(...incoming);
+        case 'splice':
+          return (copy.splice as (...a: unknown[]) => unknown[])(...args.slice(0, 2), ...incoming);
         case 'fill':
-          return (copy.fill(this.incoming(0, args[0]), args[1] as number | undefined, args[2] as number | undefined), this.proxy);
+          return (copy.fill(incoming[0], args[1] as number | undefined, args[2] as number | undefined), this.proxy);
         case 'sort': {
           const cmp = args[0] as ((a: unknown, b: unknown) => number) | undefined;
-          if (cmp !== undefined && typeof cmp !== 'function') throw new TheusError('INVALID_ARGUMENT', 'sort() takes a comparison function.');
           // Elements may be committed objects; the comparator sees drafts, as it would in place.
           const view = copy.map((v, i) => (typeof v === 'object' && v !== null && !DRAFTS.has(v) ? this.childFor(i, v) : v));
           view.sort(cmp);
@@ -438,9 +496,27 @@ export class Draft implements ProxyHandler<object>, DraftLike {
           return this.proxy;
         }
         case 'reverse':
-        case 'copyWithin':
-          (copy[name] as (...a: unknown[]) => unknown)(...args);
+          copy.reverse();
           return this.proxy;
+        case 'copyWithin': {
+          (copy.copyWithin as (...a: unknown[]) => unknown)(...args);
+          // copyWithin is a series of element assignments, so like `arr[i] = arr[j]` it stores
+          // values: a draft copied into the target range becomes a snapshot. Left as the same
+          // proxy in two slots, a later write through one slot would show up in the other.
+          const len = copy.length;
+          const rel = (v: unknown, dflt: number) => {
+            const n = v === undefined ? dflt : Math.trunc(Number(v)) || 0;
+            return n < 0 ? Math.max(len + n, 0) : Math.min(n, len);
+          };
+          const to = rel(args[0], 0);
+          const count = Math.min(rel(args[2], len) - rel(args[1], 0), len - to);
+          for (let i = to; i < to + count; i++) {
+            const v = copy[i];
+            const d = typeof v === 'object' && v !== null ? (DRAFTS.get(v) as Draft | undefined) : undefined;
+            if (d) copy[i] = d.snapshot(this.childPath(i));
+          }
+          return this.proxy;
+        }
         default:
           return (copy[name as 'pop' | 'shift'] as () => unknown)();
       }
@@ -679,8 +755,19 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     switch (this.kind) {
       case Kind.Array: {
         const src = this.copy as unknown[];
-        const out = inPlace ? src : new Array<unknown>(src.length);
-        for (let i = 0; i < src.length; i++) out[i] = sub(src[i]);
+        const out = inPlace ? src : [...src];
+        // Drafts sit either in the dirty range (moved there by a mutator) or at their own slot.
+        const hi = Math.min(src.length, this.dirtyHi);
+        for (let i = Math.max(0, this.dirtyLo); i < hi; i++) {
+          const v = src[i];
+          if (typeof v === 'object' && v !== null) out[i] = sub(v);
+        }
+        if (this.arrayKids) {
+          for (const kid of this.arrayKids) {
+            const i = Number(kid.key);
+            if (src[i] === kid.proxy) out[i] = sub(kid.proxy);
+          }
+        }
         return freezeNode(out);
       }
       case Kind.Plain:
@@ -766,6 +853,8 @@ function wideKeys(src: WideRecord | WideBuilder): readonly string[] {
 function* mapIter<T, U>(it: Iterable<T>, fn: (t: T) => U): IterableIterator<U> {
   for (const x of it) yield fn(x);
 }
+
+setDraftBrand((x): x is DraftLike => Draft.isDraft(x));
 
 export function draftOf(value: unknown): Draft | undefined {
   return typeof value === 'object' && value !== null ? (DRAFTS.get(value) as Draft | undefined) : undefined;

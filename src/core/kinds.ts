@@ -17,8 +17,19 @@ export const enum Kind {
   Wide = 9,
 }
 
-/** Objects carrying this symbol (on themselves or their prototype) are kept by reference. */
+/**
+ * Class instances carrying this symbol (as an own property or on their prototype) are kept by
+ * reference. Plain objects and arrays are always copied, marker or not: the check runs only for
+ * non-plain prototypes, so sealing plain data never pays for it, and a JSON-shaped value can never
+ * opt out of copying by accident.
+ */
 export const OPAQUE = Symbol.for('theus.opaque');
+
+/**
+ * Marks the core's own machinery (Transaction, State). Without it a transaction stored in state
+ * would be copied as an empty class instance (its fields are private) instead of refused (INC-020).
+ */
+export const NOT_DATA = Symbol('theus.notData');
 
 export function kindOfRaw(value: unknown): Kind {
   if (value === null) return Kind.Primitive;
@@ -31,6 +42,7 @@ export function kindOfRaw(value: unknown): Kind {
   if (proto === Object.prototype || proto === null) return Kind.Plain;
   if (proto === Array.prototype) return Kind.Array;
   if ((obj as Record<symbol, unknown>)[OPAQUE] === true) return Kind.Opaque;
+  if ((obj as Record<symbol, unknown>)[NOT_DATA] === true) return Kind.Unsupported;
   if (proto === Map.prototype) return Kind.Map;
   if (proto === Set.prototype) return Kind.Set;
   if (proto === Date.prototype) return Kind.Date;
@@ -48,6 +60,9 @@ export function kindOfRaw(value: unknown): Kind {
 export function unsupportedReason(value: unknown): string {
   if (typeof value === 'function') return 'functions are behaviour, not data';
   if (typeof value === 'symbol') return 'symbols cannot be serialised or compared across versions';
+  if (typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[NOT_DATA] === true) {
+    return 'transactions and states are not data; store the values read from them instead';
+  }
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) {
     return 'binary buffers belong in the heavy zone (engine.heavy.alloc), where they are shared without copying';
   }

@@ -1,7 +1,7 @@
 import { ContextLockedError, StaleReferenceError, TheusError } from '../errors.js';
 import { Kind, kindOfRaw, unsupportedReason } from './kinds.js';
 import { describe, formatPath, isHostileKey, type Segment } from './path.js';
-import { COMMITTED, DRAFTS, RETIRED, SEALED } from './registry.js';
+import { COMMITTED, DRAFTS, SEALED } from './registry.js';
 import { WIDE_MIN_KEYS, WideRecord } from './wide.js';
 
 /**
@@ -41,7 +41,15 @@ export function sealValue(value: unknown, path: readonly Segment[]): unknown {
     return value;
   }
   if (COMMITTED.has(value) || SEALED.has(value)) return value;
-  return new Sealer().seal(value, [...path], 0);
+  try {
+    return new Sealer().seal(value, [...path], 0);
+  } catch (err) {
+    // A foreign object failed while being copied (a revoked Proxy, a throwing getter, a Proxy
+    // lying about its prototype): report a refused value, keeping the original as the cause.
+    if (err instanceof TheusError) throw err;
+    const why = err instanceof Error ? err.message : String(err);
+    throw new TheusError('UNSUPPORTED_VALUE', `Cannot store the value at ${formatPath(path)}: copying it failed (${why}).`, { path: formatPath(path), cause: err });
+  }
 }
 
 class Sealer {
@@ -59,7 +67,6 @@ class Sealer {
       if (!draft.owner.live) throw staleUse(path);
       return draft.snapshot(path);
     }
-    if (RETIRED.has(value)) throw staleUse(path);
     const seen = this.done.get(value);
     if (seen !== undefined) return seen;
     if (this.active.has(value)) {
@@ -84,10 +91,11 @@ class Sealer {
         return refuse(value, path);
       case Kind.Array: {
         const src = value as unknown[];
-        const out = new Array<unknown>(src.length);
+        // Built by push so the array stays packed: element reads of a frozen holey array are slow.
+        const out: unknown[] = [];
         for (let i = 0; i < src.length; i++) {
           path.push(i);
-          out[i] = this.seal(src[i], path, depth + 1);
+          out.push(this.seal(src[i], path, depth + 1));
           path.pop();
         }
         return freezeNode(out);
@@ -137,7 +145,8 @@ class Sealer {
       out[k] = this.seal(src[k], path, depth + 1);
       path.pop();
     }
-    return freezeNode(out);
+    // Objects built key by key drop to dictionary mode past ~16 keys; a spread copy is fast again.
+    return freezeNode(proto === null || keys.length <= 16 ? out : { ...out });
   }
 
   private sealInstance(src: object, path: Segment[], depth: number): unknown {

@@ -1,7 +1,7 @@
 import { TheusError } from '../errors.js';
 import { LOCKED, READ_ONLY, type Access } from './access.js';
 import { Draft, DraftScope } from './draft.js';
-import { Kind, kindOfRaw } from './kinds.js';
+import { Kind, kindOfRaw, NOT_DATA } from './kinds.js';
 import { isHostileKey } from './path.js';
 import { toPlain } from './plain.js';
 import { freezeNode, sealValue } from './seal.js';
@@ -124,6 +124,11 @@ export class State {
       );
     }
     return tx.commit();
+  }
+
+  /** Marks states as machinery: storing a State inside state is refused (see kinds.ts). */
+  get [NOT_DATA](): true {
+    return true;
   }
 
   /** A plain, mutable deep copy of every root. */

@@ -2,6 +2,7 @@ import { StaleReferenceError, TheusError } from '../errors.js';
 import { FREE, type Access } from './access.js';
 import { diffDraft, readKeys, type DeltaOp } from './delta.js';
 import { Draft, DraftScope } from './draft.js';
+import { NOT_DATA } from './kinds.js';
 import type { Segment } from './path.js';
 import { State, nextState } from './state.js';
 
@@ -107,6 +108,11 @@ export class Transaction {
     if (!this.#scope.live) {
       throw new StaleReferenceError(`This transaction was already ${this.#scope.endedBy === 'commit' ? 'committed' : 'rolled back'}.`);
     }
+  }
+
+  /** Marks transactions as machinery: storing one in state is refused (see kinds.ts). */
+  get [NOT_DATA](): true {
+    return true;
   }
 
   /** Transactions are not data: they refuse to be serialised into state or JSON. */

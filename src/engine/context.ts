@@ -16,7 +16,7 @@ export class SignalBuffer {
       throw new TheusError('INVALID_ARGUMENT', `A signal topic is a non-empty string of at most 256 characters (got ${typeof topic === 'string' ? JSON.stringify(topic.slice(0, 40)) : typeof topic}).`);
     }
     const { contract, strict, mode } = this.guard;
-    if (mode !== 'system' && (contract.semantic === 'pure' || (strict && mode !== 'admin' && !contract.outputs.some((o) => covers(o, ['signal', topic]))))) {
+    if (mode !== 'system' && (contract.semantic === 'pure' || (strict && !contract.outputs.some((o) => covers(o, ['signal', topic]))))) {
       throw new PermissionDeniedError('write', `Process '${contract.name}' emitted signal '${topic}' without declaring the output 'signal.${topic}' (or 'signal').`, { path: `signal.${topic}` });
     }
     this.pending.push([topic, sealValue(payload, ['signal', topic])]);
@@ -38,8 +38,8 @@ export class SignalBuffer {
       defineProperty: () => {
         throw new TheusError('INVALID_ARGUMENT', 'Emit signals by assignment (ctx.signal.topic = payload) or ctx.signal.publish(topic, payload).');
       },
-      deleteProperty: () => {
-        throw new PermissionDeniedError('write', 'Signals are append-only: an emitted signal cannot be deleted.');
+      deleteProperty: (_t, key) => {
+        throw new PermissionDeniedError('write', `Signals are append-only: the emitted signal '${String(key)}' cannot be deleted.`, { path: `signal.${String(key)}` });
       },
       ownKeys: () => [...new Set(this.pending.map(([t]) => t))],
       getOwnPropertyDescriptor: (_t, key) => {

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { invalidArgument } from '../errors.js';
 import { CapacityExceededError } from './capacity-error.js';
-import { assertDtype, bytesPerElement, describe } from './dtypes.js';
+import { assertDtype, bytesPerElement } from './dtypes.js';
+import { describe } from './describe.js';
 import type { Dtype } from './dtypes.js';
 import { HeavyArray } from './heavy-array.js';
 import { validateHeavyKey } from './key.js';

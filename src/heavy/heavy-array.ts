@@ -1,6 +1,7 @@
 import { invalidArgument } from '../errors.js';
 import { CapacityExceededError } from './capacity-error.js';
-import { assertDtype, bytesPerElement, describe, isBigIntDtype, typedView } from './dtypes.js';
+import { assertDtype, bytesPerElement, isBigIntDtype, typedView } from './dtypes.js';
+import { describe } from './describe.js';
 import type { Dtype, DtypeMap, ElementOf } from './dtypes.js';
 import { isSharedArrayBuffer, looksLikeHeavyHandle } from './handle.js';
 import type { HeavyHandle } from './handle.js';

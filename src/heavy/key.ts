@@ -1,5 +1,5 @@
 import { invalidArgument } from '../errors.js';
-import { describe } from './dtypes.js';
+import { describe } from './describe.js';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_KEY_LENGTH = 256;

@@ -1,5 +1,5 @@
 import { invalidArgument } from '../errors.js';
-import { describe } from './dtypes.js';
+import { describe } from './describe.js';
 
 /** Arrays larger than this are refused: typed-array indices past 2^31 are slow paths in V8 and almost always a unit bug. */
 export const MAX_ELEMENTS = 2 ** 31;

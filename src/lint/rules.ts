@@ -148,7 +148,7 @@ const TABLE: Record<RuleId, Omit<RuleInfo, 'id'>> = {
   'POP-X01': {
     name: 'parse-error',
     severity: 'error',
-    description: 'The file has a syntax error; it was analysed only as far as the parser could recover.',
+    description: 'The file has a syntax error (analysed only as far as the parser could recover) or is nested too deeply to parse at all.',
     hint: 'Fix the syntax error; the other findings for this file may be incomplete.',
   },
 };

@@ -11,7 +11,11 @@ export interface ZoneOfPath {
   segment: string | undefined;
 }
 
-const ROOT_ZONES: Record<string, Zone> = { signal: 'signal', meta: 'meta', heavy: 'heavy' };
+const ROOT_ZONES = new Map<string, Zone>([
+  ['signal', 'signal'],
+  ['meta', 'meta'],
+  ['heavy', 'heavy'],
+]);
 
 function zoneOfSegment(segment: string): Zone | undefined {
   if (segment.startsWith('const_')) return 'constant';
@@ -25,7 +29,8 @@ function zoneOfSegment(segment: string): Zone | undefined {
 
 export function zoneOf(path: AccessPath): ZoneOfPath {
   const root = path[0];
-  if (root !== null && root !== undefined && ROOT_ZONES[root] !== undefined) return { zone: ROOT_ZONES[root], segment: root };
+  const rootZone = root === null || root === undefined ? undefined : ROOT_ZONES.get(root);
+  if (rootZone !== undefined) return { zone: rootZone, segment: root ?? undefined };
   for (const segment of path) {
     if (segment === null) continue;
     const zone = zoneOfSegment(segment);

@@ -1,5 +1,5 @@
-// Module hooks for dev-worker.mjs: resolve `./x.js` to `./x.ts` when only the TypeScript source
-// exists (NodeNext sources import their siblings by their future `.js` name), and transpile
+// Module hooks for dev-worker.mjs: resolve `./x.js` (or a file: URL to x.js) to x.ts when only the
+// TypeScript source exists (NodeNext sources import their siblings by their future `.js` name), and transpile
 // `.ts` files to JavaScript. Type-only constructs are erased; no type checking happens here.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -25,8 +25,10 @@ export async function resolve(specifier, context, nextResolve) {
   try {
     return await nextResolve(specifier, context);
   } catch (error) {
-    const relative = specifier.startsWith('./') || specifier.startsWith('../');
-    if (error?.code === 'ERR_MODULE_NOT_FOUND' && relative && specifier.endsWith('.js')) {
+    // Relative imports between sources, and file: URLs built with new URL('./x.js', import.meta.url)
+    // in a .ts file (how a caller names a task module that only exists as x.ts before a build).
+    const local = specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('file:');
+    if (error?.code === 'ERR_MODULE_NOT_FOUND' && local && specifier.endsWith('.js')) {
       return nextResolve(`${specifier.slice(0, -3)}.ts`, context);
     }
     throw error;

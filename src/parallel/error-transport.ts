@@ -16,7 +16,7 @@ export interface SerializedError {
   readonly stack: string | undefined;
   /** Constructor names from the error's own class up to `Error`, e.g. `['InsufficientFunds', 'TheusError', 'Error']`. */
   readonly lineage: readonly string[];
-  /** Own enumerable fields (`code`, `path`, `issues`…) that can be cloned. */
+  /** Own enumerable fields (`code`, `path`, `issues`, an own `name`…) that can be cloned, in definition order. */
   readonly fields: Readonly<Record<string, unknown>>;
   readonly cause?: SerializedThrown;
   readonly errors?: readonly SerializedThrown[];
@@ -33,7 +33,7 @@ export type SerializedThrown = SerializedError | SerializedValue;
 type ErrorClass = abstract new (...args: never[]) => Error;
 
 const MAX_CAUSE_DEPTH = 8;
-const RESERVED_FIELDS = new Set(['name', 'message', 'stack', 'cause', 'errors', '__proto__', 'constructor', 'prototype']);
+const RESERVED_FIELDS = new Set(['message', 'stack', 'cause', 'errors', '__proto__', 'constructor', 'prototype']);
 
 const knownClasses = new Map<string, ErrorClass>();
 for (const value of Object.values(theusErrors)) {
@@ -98,16 +98,17 @@ export function serializeThrown(thrown: unknown, depth = 0): SerializedThrown {
 export function reviveThrown(serialized: SerializedThrown): unknown {
   if (serialized.kind === 'value') return serialized.value;
   const errorClass = serialized.lineage.map((name) => knownClasses.get(name)).find((c) => c !== undefined) ?? Error;
-  const error = Object.create(errorClass.prototype) as Error;
-  define(error, 'message', serialized.message, false);
+  // Reflect.construct with the class as new.target makes a genuine Error (internal error slot,
+  // so util.types.isNativeError and inspection behave) with the class's prototype, without
+  // running the class's own constructor, whose parameters we cannot know.
+  const error = Reflect.construct(Error, [serialized.message], errorClass as unknown as new () => Error) as Error;
   if (serialized.stack !== undefined) define(error, 'stack', serialized.stack, false);
   for (const [key, value] of Object.entries(serialized.fields)) {
     if (!RESERVED_FIELDS.has(key)) define(error, key, value, true);
   }
-  // Theus errors carry `name` as an own field (set in the constructor); mirror that so revived
-  // instances compare equal to locally created ones. Others only get it when it differs.
-  if (error instanceof theusErrors.TheusError) define(error, 'name', serialized.name, true);
-  else if (error.name !== serialized.name) define(error, 'name', serialized.name, false);
+  // An own `name` (Theus errors set one in their constructor) was restored with the fields, in
+  // its original position; otherwise the name is only pinned when the revived class differs.
+  if (error.name !== serialized.name) define(error, 'name', serialized.name, false);
   if (serialized.cause !== undefined) define(error, 'cause', reviveThrown(serialized.cause), false);
   if (serialized.errors !== undefined) define(error, 'errors', serialized.errors.map(reviveThrown), false);
   return error;

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { invalidArgument } from '../errors.js';
-import { describe } from '../heavy/dtypes.js';
+import { describe } from '../heavy/describe.js';
 
 export interface ParallelPoolOptions {
   /** Most threads the pool runs at once (default `os.availableParallelism()`). */

@@ -1,7 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { invalidArgument } from '../errors.js';
-import { describe } from '../heavy/dtypes.js';
+import { describe } from '../heavy/describe.js';
 import { findUncloneable } from './cloneable.js';
 import { encodeHeavy } from './heavy-transport.js';
 import type { TaskEnvelope } from './protocol.js';

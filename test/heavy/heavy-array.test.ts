@@ -173,9 +173,13 @@ describe('handles and attach', () => {
     expect(handle).toEqual({ __theusHeavy: 1, key: 'm', shape: [3, 2], dtype: 'int16', buffer: m.buffer, byteOffset: 0, length: 6 });
     const cloned = structuredClone(handle);
     const view = HeavyArray.attach(cloned);
-    expect(view.buffer).toBe(m.buffer); // structuredClone shares a SharedArrayBuffer, never copies it
+    // structuredClone gives a new SharedArrayBuffer object over the same backing memory: writes
+    // through either view are seen by the other, both ways.
+    expect(view.buffer).toBeInstanceOf(SharedArrayBuffer);
     view.set(2, 1, 77);
     expect(m.get(2, 1)).toBe(77);
+    m.set(0, 0, -5);
+    expect(view.get(0, 0)).toBe(-5);
     expect(view.shape).toEqual(m.shape);
   });
 

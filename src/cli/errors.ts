@@ -1,0 +1,8 @@
+import { TheusError } from '../errors.js';
+
+/** A command line the CLI cannot act on (missing path, bad option value): exit code 2, no stack trace. */
+export class CliUsageError extends TheusError {
+  constructor(message: string, options: { path?: string } = {}) {
+    super('CLI_USAGE', message, options);
+  }
+}

@@ -1,0 +1,11 @@
+export { SchemaGate } from './schema-gate.js';
+export type { SchemaMap, SchemaGateOptions } from './schema-gate.js';
+export { DEFAULT_SCHEMA_ROOTS, parseSchemaPattern } from './schema-pattern.js';
+export { isStandardSchema } from './standard-schema.js';
+export type { StandardSchemaV1 } from './standard-schema.js';
+export { describeSchema, mergeSchemas } from './describe-schema.js';
+export type { DescribeSchemaOptions } from './describe-schema.js';
+export { schemaFromStandard, composeStandardSchemas } from './standard-json-schema.js';
+export { schemaToYaml, schemaFromYaml } from './schema-yaml.js';
+export { schemaToTypeScript } from './schema-typescript.js';
+export type { JsonSchemaLike, JsonSchemaType } from './json-schema.js';
