@@ -107,14 +107,11 @@ export class Draft implements ProxyHandler<object>, DraftLike {
   // Paths
 
   path(): Segment[] {
-    const out: Segment[] = [];
-    for (let d: Draft | null = this; d && d.parent; d = d.parent) out.push(segmentOf(d.parent.kind, d.key));
-    if (this.rootName !== undefined) out.push(this.rootName);
-    return out.reverse();
+    if (!this.parent) return [];
+    const out = this.parent.path();
+    out.push(segmentOf(this.parent.kind, this.key));
+    return out;
   }
-
-  /** Set on root drafts whose path starts with a name (e.g. `domain`). */
-  rootName: Segment | undefined;
 
   childPath(key: unknown): Segment[] {
     const p = this.path();
@@ -307,7 +304,9 @@ export class Draft implements ProxyHandler<object>, DraftLike {
 
   /** Copies this node (first write only) and every ancestor that has not been copied yet. */
   markChanged(): void {
-    for (let d: Draft | null = this; d && d.copy === null; d = d.parent) d.makeCopy();
+    if (this.copy !== null) return;
+    this.makeCopy();
+    for (let d = this.parent; d && d.copy === null; d = d.parent) d.makeCopy();
   }
 
   private makeCopy(): void {
@@ -371,7 +370,9 @@ export class Draft implements ProxyHandler<object>, DraftLike {
       case Kind.Wide:
         return this.wideSet(key, value);
       case Kind.Instance: {
-        const setter = findSetter(Object.getPrototypeOf(this.base) as object | null, key);
+        // Start at the instance itself: an own accessor (defined in a constructor) must also run
+        // against the proxy, or its body would write unsealed values into the private copy.
+        const setter = findSetter(this.current as object, key);
         if (setter) {
           setter.call(receiver, value);
           return true;

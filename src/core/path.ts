@@ -22,6 +22,12 @@ export function assertSafeSegment(key: PropertyKey, where: Path): void {
   }
 }
 
+/** Root names (`domain`, a namespace …) given to `state.get()` / `tx.root()`: non-empty strings, never hostile. */
+export function assertRootName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name.length === 0) throw invalidArgument(`A root name must be a non-empty string, got ${describe(name)}.`);
+  if (isHostileKey(name)) throw new TheusError('INVALID_PATH', `'${name}' cannot be a root name: it would reach the prototype chain.`, { path: name });
+}
+
 /** `['domain', 'accounts', 'alice']` → `domain.accounts.alice`; indices and odd keys in brackets. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';

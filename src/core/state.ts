@@ -2,7 +2,7 @@ import { TheusError } from '../errors.js';
 import { LOCKED, READ_ONLY, type Access } from './access.js';
 import { Draft, DraftScope } from './draft.js';
 import { Kind, kindOfRaw, NOT_DATA } from './kinds.js';
-import { isHostileKey } from './path.js';
+import { assertRootName, isHostileKey } from './path.js';
 import { toPlain } from './plain.js';
 import { freezeNode, sealValue } from './seal.js';
 import { Transaction, type TransactionOptions } from './transaction.js';
@@ -73,7 +73,8 @@ export class State {
 
   /** A root by name. */
   get(name: string): any {
-    return this.#root[name];
+    assertRootName(name);
+    return Object.prototype.hasOwnProperty.call(this.#root, name) ? this.#root[name] : undefined;
   }
 
   /** A supervisor proxy over `domain`: writes throw (PermissionDeniedError when readOnly, ContextLockedError otherwise). */

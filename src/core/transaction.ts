@@ -3,7 +3,7 @@ import { FREE, type Access } from './access.js';
 import { diffDraft, readKeys, type DeltaOp } from './delta.js';
 import { Draft, DraftScope } from './draft.js';
 import { NOT_DATA } from './kinds.js';
-import type { Segment } from './path.js';
+import { assertRootName, type Segment } from './path.js';
 import { State, nextState } from './state.js';
 
 export interface TransactionOptions {
@@ -63,7 +63,10 @@ export class Transaction {
   /** The proxy of any top-level root (a configured namespace, `signal`, `meta` …). */
   root(name: string): any {
     this.#assertLive();
-    return (this.#root.proxy as Record<string, unknown>)[name];
+    // The name is user text turned into a property access: own roots only, no prototype machinery.
+    assertRootName(name);
+    const all = this.#root.proxy as Record<string, unknown>;
+    return Object.prototype.hasOwnProperty.call(all, name) ? all[name] : undefined;
   }
 
   /** The whole state as one proxy (`{ domain, global, heavy, … }`). */

@@ -40,14 +40,22 @@ export class CommitLog {
     }
     if (exact.size === 0) return undefined;
     const hits: string[] = [];
+    // A key read and written (or read as a value and as a key set) is reported once.
+    const reported = new Set<string>();
+    const hit = (k: string) => {
+      const shown = displayKey(k);
+      if (reported.has(shown)) return;
+      reported.add(shown);
+      hits.push(k);
+    };
     for (const k of touched) {
       if (exact.has(k) || ancestors.has(k)) {
-        hits.push(k);
+        hit(k);
         continue;
       }
       for (let p = k.indexOf(SEP); p >= 0; p = k.indexOf(SEP, p + 1)) {
         if (exact.has(k.slice(0, p))) {
-          hits.push(k);
+          hit(k);
           break;
         }
       }

@@ -26,6 +26,8 @@ import { BUILTIN_ROOTS, validateContract } from '../contracts/validate.js';
 import { Zone, zoneOfPath } from '../contracts/zones.js';
 import { SignalHub } from '../signals/index.js';
 import { AuditSystem } from '../audit/index.js';
+import { SchemaGate } from '../schema/index.js';
+import { orchestrate, runWorkflow, type FluxHost, type OrchestrateOptions, type OrchestratorHandle, type RunWorkflowOptions, type WorkflowResult, type Workflow } from '../flux/index.js';
 import { CommitLog, displayKey } from './commit-log.js';
 import { ExecutionContext, SignalBuffer } from './context.js';
 import { PriorityLane, backoffMs } from './lane.js';
@@ -46,7 +48,17 @@ interface Registered {
   readonly contract: Contract;
 }
 
-type Outcome = { kind: 'done'; value: unknown } | { kind: 'conflict'; paths: string[]; expected: number; actual: number };
+interface Validating {
+  kind: 'validating';
+  pending: PromiseLike<void>;
+  root: Readonly<Record<string, unknown>>;
+  current: State;
+  result: TransactionResult;
+  signals: readonly (readonly [string, unknown])[];
+  value: unknown;
+}
+
+type Outcome = { kind: 'done'; value: unknown } | { kind: 'conflict'; paths: string[]; expected: number; actual: number } | Validating;
 
 /** Marks the async context of a running process, to refuse re-entrant engine calls. */
 const running = new AsyncLocalStorage<TheusEngine>();
@@ -76,6 +88,7 @@ export class TheusEngine {
   readonly #meta = new MetaLog();
   readonly #signals: SignalHub;
   readonly #audit: AuditSystem | undefined;
+  readonly #schema: SchemaGate | undefined;
   #auditVerified = false;
   #closed = false;
 
@@ -98,6 +111,12 @@ export class TheusEngine {
     this.#signals = new SignalHub({ versionOf: () => this.#state.version });
     this.#audit =
       options.auditRecipe === undefined ? undefined : new AuditSystem(options.auditRecipe, options.auditLogCapacity === undefined ? {} : { logCapacity: options.auditLogCapacity });
+    this.#schema = options.schema === undefined ? undefined : new SchemaGate(options.schema as ConstructorParameters<typeof SchemaGate>[0], { roots: [...roots] });
+    if (this.#schema) {
+      const initialState = this.#state;
+      const checked = this.#schema.validateAll((path) => readPath(initialState.data, parseDottedPath(path)));
+      if (isThenable(checked)) void Promise.resolve(checked).catch(() => undefined);
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -258,6 +277,7 @@ export class TheusEngine {
           this.#audit?.recordSuccess(contract.name, this.#state.version);
           return outcome.value as Awaited<R>;
         }
+        if (outcome.kind !== 'conflict') throw new TheusError('INTERNAL', 'unexpected commit outcome');
         conflicts++;
         this.#metrics.bump(contract.name, 'conflicts');
         if (conflicts > this.#options.maxRetries) {
@@ -267,7 +287,10 @@ export class TheusEngine {
           );
         }
         this.#metrics.bump(contract.name, 'retries');
-        if (conflicts >= this.#options.vipAfter && !this.#lane.isHeldBy(token) && this.#lane.tryAcquire(token)) {
+        if (conflicts >= this.#options.vipAfter && !this.#lane.isHeldBy(token)) {
+          // Queue for the lane (FIFO) rather than re-running against each successive holder.
+          await this.#lane.acquire(token);
+          this.#assertOpen();
           this.#metrics.bump(contract.name, 'vipGrants');
           this.#meta.add('vip', `process '${contract.name}' took the priority lane after ${conflicts} conflicts`, this.#state.version);
         }
@@ -335,10 +358,11 @@ export class TheusEngine {
    * check and the swap (unless an async schema validator forces it, in which case the swap
    * re-checks that nothing moved).
    */
-  async #commit(result: TransactionResult, base: State, signals: readonly (readonly [string, unknown])[], token: object, processName: string, value: unknown): Promise<Outcome> {
+  async #commit(result: TransactionResult, base: State, signals: readonly (readonly [string, unknown])[], token: object, processName: string | undefined, value: unknown): Promise<Outcome> {
     if (this.#lane.held && !this.#lane.isHeldBy(token)) await this.#lane.waitFor(token);
     this.#assertOpen();
-    return this.#commitNow(result, base, signals, processName, value);
+    const outcome = this.#commitNow(result, base, signals, processName, value);
+    return outcome.kind === 'validating' ? this.#finishValidation(outcome) : outcome;
   }
 
   /** Conflict check, audit output gate and swap, with no await in between: atomic on the event loop. */
@@ -355,8 +379,33 @@ export class TheusEngine {
     if (processName !== undefined && this.#audit?.hasRules(processName)) {
       this.#audit.checkOutputs(processName, (path) => readPath(root, parseDottedPath(path)), version);
     }
+    if (this.#schema) {
+      const pending = this.#schema.validate(changedPaths(result), (path) => readPath(root, parseDottedPath(path)));
+      if (isThenable(pending)) return { kind: 'validating', pending, root, current, result, signals, value };
+    }
     this.#install(root, version, result.writes, signals);
     return { kind: 'done', value };
+  }
+
+  /** Finishes a commit whose schema validation is asynchronous: installs only if nothing moved meanwhile. */
+  async #finishValidation(o: Validating): Promise<Outcome> {
+    await o.pending;
+    if (this.#state !== o.current) {
+      // Another commit landed during validation: go round again, as for a conflict.
+      return { kind: 'conflict', paths: ['*'], expected: o.current.version, actual: this.#state.version };
+    }
+    this.#install(o.root, o.current.version + 1, o.result.writes, o.signals);
+    return { kind: 'done', value: o.value };
+  }
+
+  /** Schema validation for the synchronous commit paths (edit, compareAndSwap). */
+  #validateNow(result: TransactionResult, root: Readonly<Record<string, unknown>>): void {
+    if (!this.#schema) return;
+    const pending = this.#schema.validate(changedPaths(result), (path) => readPath(root, parseDottedPath(path)));
+    if (isThenable(pending)) {
+      void Promise.resolve(pending).catch(() => undefined);
+      throw invalidArgument('The schema has asynchronous validators: commit through engine.execute() or await engine.transaction(async (tx) => …), which can wait for them.');
+    }
   }
 
   #conflicts(since: number, current: number, result: TransactionResult): string[] | undefined {
@@ -370,6 +419,43 @@ export class TheusEngine {
     this.#state = nextState(this.#state, root, version, Object.freeze(latch));
     this.#log.add(version, writes);
     if (signals.length > 0) this.#signals.publishAll(signals.map(([topic, payload]) => ({ topic, payload, version })));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Workflows
+
+  /**
+   * Runs a Flux workflow (YAML file path, YAML text, object, or parsed workflow). Every step is a
+   * process executed in its own transaction; an AbortSignal, a throwing step or an audit level A
+   * stop the workflow between steps, so no half-finished step is ever committed.
+   */
+  async executeWorkflow(definition: string | Record<string, unknown> | Workflow, options: RunWorkflowOptions = {}): Promise<WorkflowResult> {
+    this.#assertOpen();
+    this.#assertNotNested('executeWorkflow');
+    return runWorkflow(this.#fluxHost(), definition, options);
+  }
+
+  /** Starts a state machine driven by signal topics (see API §8). */
+  orchestrate(definition: string | Record<string, unknown>, options: OrchestrateOptions = {}): OrchestratorHandle {
+    this.#assertOpen();
+    this.#assertNotNested('orchestrate');
+    return orchestrate(this.#fluxHost(), definition, options);
+  }
+
+  #host: FluxHost | undefined;
+
+  #fluxHost(): FluxHost {
+    return (this.#host ??= {
+      hasProcess: (name) => this.#registry.has(name),
+      execute: (name, args, opts) => this.execute(name, args, opts.signal ? { signal: opts.signal } : {}),
+      conditionScope: () => {
+        const s = this.#state;
+        return { domain: s.domain, global: s.global, meta: s.get('meta'), signal: s.signals, cmd: s.signals };
+      },
+      version: () => this.#state.version,
+      recordTransition: (entry) => this.#meta.add('transition', `${entry.machine}: ${entry.from} -> ${entry.to} on ${entry.event}`, entry.version, entry),
+      subscribe: (pattern, listener) => this.#signals.subscribe(pattern, listener),
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -396,6 +482,7 @@ export class TheusEngine {
     }
     const result = tx.finish();
     if (result.ops.length === 0) return this.#state;
+    this.#validateNow(result, result.root);
     this.#install(result.root, base.version + 1, result.writes, []);
     this.#metrics.bump(undefined, 'commits');
     return this.#state;
@@ -415,12 +502,22 @@ export class TheusEngine {
     if (typeof fn !== 'function') throw invalidArgument('transaction(fn) takes a function.');
     return (async () => {
       try {
-        await fn(tx);
+        await running.run(this, () => fn(tx));
       } catch (e) {
         tx.rollback();
         throw e;
       }
-      return tx.commit();
+      const outcome = await this.#commit(tx.finish(), tx.base, [], {}, undefined, undefined);
+      if (outcome.kind === 'conflict') {
+        this.#metrics.bump(undefined, 'conflicts');
+        throw new ConflictError(`Transaction started at version ${outcome.expected} conflicts with commits up to ${outcome.actual}: ${outcome.paths.map(displayKey).join(', ')}.`, {
+          expectedVersion: outcome.expected,
+          actualVersion: outcome.actual,
+          paths: outcome.paths.map(displayKey),
+        });
+      }
+      this.#metrics.bump(undefined, 'commits');
+      return this.#state;
     })();
   }
 
@@ -466,6 +563,7 @@ export class TheusEngine {
     }
     const signalList = signals.map(([t, v]) => [t, v] as const);
     if (result.ops.length === 0 && signalList.length === 0) return current;
+    this.#validateNow(result, result.root);
     this.#install(result.root, current.version + 1, result.writes, signalList);
     this.#metrics.bump(undefined, 'commits');
     return this.#state;
@@ -475,6 +573,10 @@ export class TheusEngine {
     this.#assertOpen();
     if (this.#lane.held) throw new SystemBusyError('Commit refused: a priority (VIP) writer holds the commit lane; retry shortly.');
     const outcome = this.#commitNow(result, base, [], undefined, undefined);
+    if (outcome.kind === 'validating') {
+      void Promise.resolve(outcome.pending).catch(() => undefined);
+      throw invalidArgument('The schema has asynchronous validators: commit through engine.execute() or await engine.transaction(async (tx) => …), which can wait for them.');
+    }
     if (outcome.kind === 'conflict') {
       this.#metrics.bump(undefined, 'conflicts');
       throw new ConflictError(`Transaction started at version ${outcome.expected} conflicts with commits up to ${outcome.actual}: ${outcome.paths.map(displayKey).join(', ')}.`, {
@@ -559,6 +661,11 @@ export class EngineTransaction extends Transaction {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** Dotted paths of everything a commit writes or deletes, for the schema gate. */
+function changedPaths(result: TransactionResult): string[] {
+  return result.ops.map((op) => op.path.join('.'));
+}
 
 function notMarker(key: string): boolean {
   const last = key.charCodeAt(key.length - 1);

@@ -11,10 +11,14 @@ export interface ZoneOfPath {
   segment: string | undefined;
 }
 
+/** Roots named like a zone (including namespaces called `sig`, `cmd` or `log`), as the engine resolves them. */
 const ROOT_ZONES = new Map<string, Zone>([
   ['signal', 'signal'],
+  ['sig', 'signal'],
+  ['cmd', 'signal'],
   ['meta', 'meta'],
   ['heavy', 'heavy'],
+  ['log', 'log'],
 ]);
 
 function zoneOfSegment(segment: string): Zone | undefined {

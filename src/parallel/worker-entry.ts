@@ -24,21 +24,14 @@ const tools: WorkerTools = Object.freeze({
   threadId,
 });
 
-// Per-thread module cache: import() already caches modules, but skipping it saves a resolution
-// and a microtask hop on every task, which shows in the dispatch round trip.
+// Per-thread module cache: import() already caches modules, but a cached task then runs
+// synchronously up to the task function itself, without a resolution or any await on the way,
+// which shows in the dispatch round trip.
 const modules = new Map<string, Record<string, unknown>>();
 
-async function loadModule(url: string): Promise<Record<string, unknown>> {
-  let namespace = modules.get(url);
-  if (namespace === undefined) {
-    namespace = (await import(url)) as Record<string, unknown>;
-    modules.set(url, namespace);
-  }
-  return namespace;
-}
+type TaskFunction = (payload: unknown, tools: WorkerTools) => unknown;
 
-async function resolveExport(url: string, exportName: string): Promise<(payload: unknown, tools: WorkerTools) => unknown> {
-  const namespace = await loadModule(url);
+function exportOf(namespace: Record<string, unknown>, url: string, exportName: string): TaskFunction {
   if (!Object.prototype.hasOwnProperty.call(namespace, exportName)) {
     const available = Object.keys(namespace).join(', ') || 'none';
     throw invalidArgument(`module ${url} has no export named ${JSON.stringify(exportName)} (exports: ${available})`, 'exportName');
@@ -47,24 +40,48 @@ async function resolveExport(url: string, exportName: string): Promise<(payload:
   if (typeof target !== 'function') {
     throw invalidArgument(`export ${JSON.stringify(exportName)} of ${url} is ${typeof target}, not a function`, 'exportName');
   }
-  return target as (payload: unknown, tools: WorkerTools) => unknown;
+  return target as TaskFunction;
 }
 
-export default async function runTask(envelope: TaskEnvelope): Promise<TaskOutcome> {
-  try {
-    const fn = await resolveExport(envelope.module, envelope.exportName);
-    const payload = attachHeavy(envelope.payload, 'payload');
-    const result = encodeHeavy(await fn(payload, tools), 'result');
-    const bad = findUncloneable(result, 'result');
-    if (bad !== undefined) {
-      throw new TheusError(
-        'UNSUPPORTED_VALUE',
-        `${envelope.exportName} returned ${bad.what} at ${bad.path}; results must be structured-cloneable data`,
-        { path: bad.path },
-      );
-    }
-    return { ok: true, value: result };
-  } catch (error) {
-    return { ok: false, thrown: serializeThrown(error) };
+function succeed(value: unknown, exportName: string): TaskOutcome {
+  const result = encodeHeavy(value, 'result');
+  const bad = findUncloneable(result, 'result');
+  if (bad !== undefined) {
+    return fail(
+      new TheusError('UNSUPPORTED_VALUE', `${exportName} returned ${bad.what} at ${bad.path}; results must be structured-cloneable data`, {
+        path: bad.path,
+      }),
+    );
   }
+  return { ok: true, value: result };
+}
+
+function fail(error: unknown): TaskOutcome {
+  return { ok: false, thrown: serializeThrown(error) };
+}
+
+function execute(namespace: Record<string, unknown>, envelope: TaskEnvelope): TaskOutcome | Promise<TaskOutcome> {
+  const { exportName } = envelope;
+  try {
+    const fn = exportOf(namespace, envelope.module, exportName);
+    const returned = fn(attachHeavy(envelope.payload, 'payload'), tools);
+    if (isThenable(returned)) return Promise.resolve(returned).then((value) => succeed(value, exportName), fail);
+    return succeed(returned, exportName);
+  } catch (error) {
+    return fail(error);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** Piscina's handler: never throws, so failures keep their class and fields (see protocol.ts). */
+export default function runTask(envelope: TaskEnvelope): TaskOutcome | Promise<TaskOutcome> {
+  const cached = modules.get(envelope.module);
+  if (cached !== undefined) return execute(cached, envelope);
+  return import(envelope.module).then((namespace: Record<string, unknown>) => {
+    modules.set(envelope.module, namespace);
+    return execute(namespace, envelope);
+  }, fail);
 }

@@ -137,6 +137,33 @@ describe('class instances', () => {
     expect(tx.commit().domain.v.open).toBe(false);
   });
 
+  it('own accessors (defined in a constructor) run their setter through the proxy: what they store is sealed', () => {
+    class Boxed {
+      store: unknown = null;
+      constructor() {
+        Object.defineProperty(this, 'value', {
+          get(this: Boxed) {
+            return this.store;
+          },
+          set(this: Boxed, v: unknown) {
+            this.store = { wrapped: v };
+          },
+          enumerable: true,
+          configurable: true,
+        });
+      }
+    }
+    const payload = { a: 1 };
+    const s1 = State.create({ domain: { b: new Boxed() } }).transaction((tx) => {
+      tx.domain.b.value = payload;
+    });
+    expect(s1.domain.b).toBeInstanceOf(Boxed);
+    expect(toPlain(s1.domain.b.store)).toEqual({ wrapped: { a: 1 } });
+    expect(Object.isFrozen(s1.domain.b.store)).toBe(true);
+    expect(Object.isFrozen(s1.domain.b.store.wrapped)).toBe(true);
+    expect(s1.domain.b.store.wrapped).not.toBe(payload);
+  });
+
   it('instances with a hostile own key are refused', () => {
     const bad = new Account(1);
     Object.defineProperty(bad, 'constructor', { value: 1, enumerable: true });

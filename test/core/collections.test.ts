@@ -274,6 +274,27 @@ describe('Map', () => {
     theusError(() => (tx.domain.m.a = 1), 'UNSUPPORTED_VALUE');
   });
 
+  it('object keys are values too: the stored key is a frozen copy, so look it up through keys()', () => {
+    // Documented behaviour (value semantics): a Map key object is sealed like any value, so the
+    // caller's original object is not the stored key. Prefer string or number keys in state.
+    const k = { id: 1 };
+    const s1 = make().transaction((tx) => {
+      tx.domain.m.set(k, 'by-object');
+      expect(tx.domain.m.get(k)).toBeUndefined();
+      const stored = [...tx.domain.m.keys()].find((x) => typeof x === 'object') as { id: number };
+      expect(stored).toEqual({ id: 1 });
+      expect(stored).not.toBe(k);
+      expect(tx.domain.m.get(stored)).toBe('by-object');
+    });
+    const stored = [...s1.domain.m.keys()].find((x: unknown) => typeof x === 'object');
+    expect(Object.isFrozen(stored)).toBe(true);
+    expect(s1.domain.m.get(stored)).toBe('by-object');
+    // a committed key is kept by identity
+    const s2 = s1.transaction((tx) => tx.domain.m.set(stored, 'again'));
+    expect(s2.domain.m.get(stored)).toBe('again');
+    expect(s2.domain.m.size).toBe(4);
+  });
+
   it('Map values are sealed with value semantics and checked like any value', () => {
     const tx = make().transaction();
     theusError(() => tx.domain.m.set('f', () => 1), 'UNSUPPORTED_VALUE');

@@ -131,6 +131,28 @@ describe('INC-019: reflection cannot reach committed data through a transaction 
   });
 });
 
+describe('root names are user text: only own roots, never prototype machinery', () => {
+  it('tx.root() and state.get() refuse hostile or malformed names and ignore inherited ones', () => {
+    const s = make();
+    const tx = s.transaction();
+    for (const hostile of ['__proto__', 'constructor', 'prototype']) {
+      theusError(() => tx.root(hostile), 'INVALID_PATH', hostile);
+      theusError(() => s.get(hostile), 'INVALID_PATH', hostile);
+    }
+    for (const bad of ['', 1, null, undefined, {}]) {
+      theusError(() => tx.root(bad as any), 'INVALID_ARGUMENT');
+      theusError(() => s.get(bad as any), 'INVALID_ARGUMENT');
+    }
+    expect(tx.root('toString')).toBeUndefined();
+    expect(tx.root('hasOwnProperty')).toBeUndefined();
+    expect(s.get('toString')).toBeUndefined();
+    expect(tx.root('domain')).toBe(tx.domain);
+    expect(s.get('domain')).toBe(s.domain);
+    tx.all.added = { x: 1 };
+    expect(tx.root('added').x).toBe(1);
+  });
+});
+
 describe('bad values written in a transaction: typed error, nothing changes', () => {
   const BAD: [string, () => unknown, string][] = [
     ['function', () => () => 1, 'UNSUPPORTED_VALUE'],

@@ -74,6 +74,24 @@ describe('State.create', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('refuses non-data values anywhere in the initial state, and the caller input stays untouched', () => {
+    const bad: unknown[] = [new WeakMap(), new WeakSet(), Promise.resolve(), new Error('e'), new Uint8Array(1), new ArrayBuffer(1), new (class extends Map {})(), new (class extends Date {})(), Symbol.iterator];
+    for (const v of bad) {
+      const input = { domain: { ok: { n: 1 }, nested: [{ v }] } };
+      theusError(() => State.create(input), 'UNSUPPORTED_VALUE', 'domain.nested[0].v');
+      expect(Object.isFrozen(input.domain.ok)).toBe(false);
+    }
+  });
+
+  it('array subclasses are stored as plain arrays', () => {
+    class Stack extends Array<number> {}
+    const st = new Stack();
+    st.push(1, 2);
+    const s = State.create({ domain: { st } });
+    expect(Object.getPrototypeOf(s.domain.st)).toBe(Array.prototype);
+    expect(toPlain(s.domain.st)).toEqual([1, 2]);
+  });
+
   it('refuses cycles, functions, symbols and binary buffers with UNSUPPORTED_VALUE', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;

@@ -57,6 +57,8 @@ describe('reads', () => {
     expect([...tx.domain.user.tags]).toEqual(['a']);
     expect(tx.domain.list.length).toBe(2);
     expect(JSON.parse(JSON.stringify(tx.domain.user))).toEqual(toPlain(tx.base.domain.user));
+    // duck typing: inherited methods called on the proxy itself
+    // eslint-disable-next-line no-prototype-builtins
     expect(tx.domain.hasOwnProperty('cfg')).toBe(true);
     expect(Object.prototype.hasOwnProperty.call(tx.domain, 'nope')).toBe(false);
     expect(tx.domain.user instanceof Object).toBe(true);

@@ -132,11 +132,11 @@ describe('StateUpdate results', () => {
     const got: unknown[] = [];
     engine.signals.subscribe('*', (m) => got.push([m.topic, m.payload, m.version, engine.state.domain.n]));
     const p = process({ name: 'all', outputs: ['domain.n', 'heavy.buf', 'meta.mode', 'signal.ready'] }, () =>
-      StateUpdate({ data: { 'domain.n': 1 }, heavy: { buf: new Uint8Array([1, 2]) }, meta: { mode: 'fast' }, signal: { ready: true } }),
+      StateUpdate({ data: { 'domain.n': 1 }, heavy: { buf: { handle: 'h1' } }, meta: { mode: 'fast' }, signal: { ready: true } }),
     );
     await engine.execute(p);
     expect(engine.state.domain.n).toBe(1);
-    expect(engine.state.heavy.buf).toBeInstanceOf(Uint8Array);
+    expect(engine.state.heavy.buf).toEqual({ handle: 'h1' });
     expect(engine.state.data.meta.mode).toBe('fast');
     expect(engine.state.signals).toEqual({ ready: true });
     expect(got).toEqual([['ready', true, 1, 1]]);
