@@ -394,6 +394,12 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     }
     const exists = hasOwn.call(src, key);
     const seg = this.kind === Kind.Array ? toIndex(key) : key;
+    if (this.kind === Kind.Array && typeof seg !== 'number') {
+      // A named property on a list would commit, yet appear in no delta, conflict key or JSON.
+      throw new TheusError('UNSUPPORTED_VALUE', `Arrays in state hold elements only: cannot set '${key}' on ${formatPath(this.path())}; use an object for named fields.`, {
+        path: formatPath(this.childPath(key)),
+      });
+    }
     this.checkWrite(seg, exists ? 'update' : this.kind === Kind.Array ? 'append' : 'add');
     const v = this.incoming(seg, value);
     if (exists && this.copy === null && Object.is((src as Record<string, unknown>)[key], v)) return true;

@@ -134,6 +134,14 @@ describe('arrays: every mutator', () => {
     expect(toPlain(s1.domain.arr)).toEqual([2, 3, 4]);
   });
 
+  it('named properties on arrays are refused (they would escape delta, conflict keys and JSON)', () => {
+    const tx = State.create({ domain: { arr: [1] } }).transaction();
+    theusError(() => (tx.domain.arr.foo = 1), 'UNSUPPORTED_VALUE', 'domain.arr');
+    theusError(() => Object.defineProperty(tx.domain.arr, 'bar', { value: 1 }), 'UNSUPPORTED_VALUE');
+    theusError(() => (tx.domain.arr['-1'] = 1), 'UNSUPPORTED_VALUE');
+    expect(tx.delta()).toEqual([]);
+  });
+
   it('delete on an index leaves a hole that commits as undefined', () => {
     const s1 = State.create({ domain: { arr: [1, 2, 3] } }).transaction((tx) => {
       delete tx.domain.arr[1];

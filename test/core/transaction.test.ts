@@ -198,6 +198,29 @@ describe('writes', () => {
     expect(s1.domain.user.profile.age).toBe(30);
   });
 
+  it('assigning a node into its own subtree stores a snapshot: no cycle is created', () => {
+    const s1 = base().transaction((tx) => {
+      tx.domain.cfg.retries = 4;
+      tx.domain.cfg.self = tx.domain.cfg;
+      tx.domain.cfg.retries = 5;
+    });
+    expect(toPlain(s1.domain.cfg)).toEqual({ retries: 5, self: { retries: 4 } });
+  });
+
+  it('values nested deeper than the limit are refused with a typed error', () => {
+    let deep: Record<string, unknown> = {};
+    const root = deep;
+    for (let i = 0; i < 1500; i++) {
+      const next = {};
+      deep.n = next;
+      deep = next;
+    }
+    theusError(() => State.create({ domain: { root } }), 'UNSUPPORTED_VALUE', 'domain.root');
+    const tx = base().transaction();
+    theusError(() => (tx.domain.root = root), 'UNSUPPORTED_VALUE');
+    expect(tx.delta()).toEqual([]);
+  });
+
   it('assigning an unmodified draft shares the committed subtree', () => {
     const s0 = base();
     const s1 = s0.transaction((tx) => {
