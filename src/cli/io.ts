@@ -1,10 +1,16 @@
 /** Where a CLI run reads and writes; tests pass their own, the binary passes the process's. */
 export interface CliIo {
-  stdout: { write(text: string): unknown };
+  /** `isTTY` (as on `process.stdout`) turns on redrawn progress bars; `columns` bounds their width. */
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(text: string): unknown };
   /** The directory relative paths are resolved against. */
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Ends long-running commands (`run --watch`) cleanly. Without it they stop on SIGINT; tests pass their own so
+   * that nothing depends on signals sent to the test runner.
+   */
+  signal?: AbortSignal;
 }
 
 /** Shared by the program and every command of one run. */

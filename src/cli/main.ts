@@ -10,6 +10,7 @@ function resolveIo(io: Partial<CliIo>): CliIo {
     stderr: io.stderr ?? process.stderr,
     cwd: io.cwd ?? process.cwd(),
     env: io.env ?? process.env,
+    ...(io.signal === undefined ? {} : { signal: io.signal }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerCheckCommand } from './commands/check.js';
+import { registerInitCommand } from './commands/init.js';
 import type { CliRuntime } from './io.js';
 import { packageVersion } from './package-info.js';
 
@@ -9,7 +10,7 @@ import { packageVersion } from './package-info.js';
  */
 export type CommandRegistrar = (program: Command, cli: CliRuntime) => void;
 
-const COMMANDS: readonly CommandRegistrar[] = [registerCheckCommand];
+const COMMANDS: readonly CommandRegistrar[] = [registerInitCommand, registerCheckCommand];
 
 /** Commander prints `error: unknown option '--x'`; every CLI error reads `theus: …`. */
 function formatCommanderError(text: string): string {

@@ -117,14 +117,15 @@ export class State {
     }
     if (out && typeof (out as Promise<void>).then === 'function') {
       return (out as Promise<void>).then(
-        () => tx.commit(),
+        () => (tx.active ? tx.commit() : this),
         (err: unknown) => {
           tx.rollback();
           throw err;
         },
       );
     }
-    return tx.commit();
+    // A callback that rolled back on its own commits nothing: the result is this same State.
+    return tx.active ? tx.commit() : this;
   }
 
   /** Marks states as machinery: storing a State inside state is refused (see kinds.ts). */

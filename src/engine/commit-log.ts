@@ -11,13 +11,17 @@ interface CommitRecord {
  * is treated as conflicting (safe, and it simply retries on a fresh snapshot).
  */
 export class CommitLog {
-  readonly #records: CommitRecord[] = [];
+  /** A ring buffer: versions are consecutive, so version v sits at slot v % capacity. */
+  readonly #ring: (CommitRecord | undefined)[];
+  #newest = -1;
 
-  constructor(private readonly capacity = 4096) {}
+  constructor(private readonly capacity = 4096) {
+    this.#ring = new Array<CommitRecord | undefined>(capacity);
+  }
 
   add(version: number, writes: ReadonlySet<string>): void {
-    this.#records.push({ version, writes });
-    if (this.#records.length > this.capacity) this.#records.splice(0, this.#records.length - this.capacity);
+    this.#ring[version % this.capacity] = { version, writes };
+    this.#newest = version;
   }
 
   /**
@@ -26,14 +30,13 @@ export class CommitLog {
    */
   conflicts(since: number, current: number, touched: Iterable<string>): string[] | undefined {
     if (since >= current) return undefined;
-    const recs = this.#records;
-    let i = recs.length - 1;
-    while (i >= 0 && recs[i]!.version > since) i--;
-    if (i < 0 && (recs.length === 0 || recs[0]!.version > since + 1)) return ['*'];
+    if (current - since > this.capacity || this.#newest !== current) return ['*'];
     const exact = new Set<string>();
     const ancestors = new Set<string>();
-    for (let j = i + 1; j < recs.length; j++) {
-      for (const w of recs[j]!.writes) {
+    for (let v = since + 1; v <= current; v++) {
+      const rec = this.#ring[v % this.capacity];
+      if (!rec || rec.version !== v) return ['*'];
+      for (const w of rec.writes) {
         exact.add(w);
         for (let p = w.indexOf(SEP); p >= 0; p = w.indexOf(SEP, p + 1)) ancestors.add(w.slice(0, p));
       }

@@ -63,6 +63,8 @@ type Outcome = { kind: 'done'; value: unknown } | { kind: 'conflict'; paths: str
 /** Marks the async context of a running process, to refuse re-entrant engine calls. */
 const running = new AsyncLocalStorage<TheusEngine>();
 
+const NO_SIGNALS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A process rejected by the audit system already counted itself there. */
@@ -271,7 +273,8 @@ export class TheusEngine {
     try {
       for (;;) {
         throwIfAborted(options.signal);
-        const outcome = await this.#attempt(entry, args, token, options.signal);
+        const pending = this.#attempt(entry, args, token, options.signal);
+        const outcome = isThenable(pending) ? await pending : pending;
         if (outcome.kind === 'done') {
           this.#metrics.bump(contract.name, 'commits');
           this.#audit?.recordSuccess(contract.name, this.#state.version);
@@ -283,7 +286,7 @@ export class TheusEngine {
         if (conflicts > this.#options.maxRetries) {
           throw new ConflictError(
             `Process '${contract.name}' lost ${conflicts} optimistic commits in a row (maxRetries ${this.#options.maxRetries}); contested: ${outcome.paths.map(displayKey).join(', ')}.`,
-            { expectedVersion: outcome.expected, actualVersion: outcome.actual, paths: outcome.paths.map(displayKey) },
+            { expectedVersion: outcome.expected, actualVersion: outcome.actual, paths: [...new Set(outcome.paths.map(displayKey))] },
           );
         }
         this.#metrics.bump(contract.name, 'retries');
@@ -305,7 +308,12 @@ export class TheusEngine {
     }
   }
 
-  async #attempt(entry: Registered, args: unknown, token: object, external: AbortSignal | undefined): Promise<Outcome> {
+  /**
+   * One attempt: run the process on the current snapshot, map its outputs, commit. Stays
+   * synchronous when the process is synchronous and nothing needs waiting for, so a sync process
+   * costs one promise (execute's own) rather than one per stage.
+   */
+  #attempt(entry: Registered, args: unknown, token: object, external: AbortSignal | undefined): Outcome | Promise<Outcome> {
     const { def, contract } = entry;
     const base = this.#state;
     const guard = new Guard(contract, this.#options.strictGuards, this.#rootCeilings);
@@ -321,13 +329,45 @@ export class TheusEngine {
       abortSignal: () => deadline.signal(),
       onAdmin: () => this.#meta.add('admin', `process '${contract.name}' ran an admin block`, base.version),
     });
-    let result: TransactionResult;
     let value: unknown;
-    let emitted: (readonly [string, unknown])[];
     try {
       value = running.run(this, () => def.fn(ctx as never, args));
-      if (isThenable(value)) value = await value;
-      value = unproxy(value);
+    } catch (e) {
+      tx.rollback();
+      deadline.dispose();
+      throw e;
+    }
+    if (isThenable(value)) {
+      return Promise.resolve(value).then(
+        (v) => this.#afterRun(entry, v, tx, guard, signals, deadline, started, external, base, token),
+        (e: unknown) => {
+          tx.rollback();
+          deadline.dispose();
+          throw e;
+        },
+      );
+    }
+    return this.#afterRun(entry, value, tx, guard, signals, deadline, started, external, base, token);
+  }
+
+  #afterRun(
+    entry: Registered,
+    raw: unknown,
+    tx: Transaction,
+    guard: Guard,
+    signals: SignalBuffer,
+    deadline: Deadline,
+    started: number,
+    external: AbortSignal | undefined,
+    base: State,
+    token: object,
+  ): Outcome | Promise<Outcome> {
+    const { contract } = entry;
+    let result: TransactionResult;
+    let value: unknown;
+    let emitted: readonly (readonly [string, unknown])[];
+    try {
+      value = unproxy(raw);
       const mutatedPaths = value === undefined ? [] : tx.delta().map((op) => op.path as Segment[]);
       const mapped = mapOutputs(contract, value, mutatedPaths, this.#options.strictGuards);
       if (mapped.sets.length > 0 || mapped.merges.length > 0) {
@@ -337,10 +377,10 @@ export class TheusEngine {
         for (const [path, v] of mapped.merges) mergePath(root, path, v);
         guard.mode = 'process';
       }
-      emitted = [...signals.pending, ...mapped.signals];
+      emitted = mapped.signals.length === 0 ? signals.pending : [...signals.pending, ...mapped.signals];
       throwIfAborted(external);
       const elapsed = performance.now() - started;
-      if (elapsed > this.#options.writeTimeoutMs) {
+      if (elapsed > this.#options.writeTimeoutMs || deadline.expired) {
         throw new TheusError('WRITE_TIMEOUT', `Process '${contract.name}' kept its transaction open ${Math.round(elapsed)} ms, over writeTimeoutMs ${this.#options.writeTimeoutMs}. Nothing was committed.`);
       }
       result = tx.finish();
@@ -358,8 +398,10 @@ export class TheusEngine {
    * check and the swap (unless an async schema validator forces it, in which case the swap
    * re-checks that nothing moved).
    */
-  async #commit(result: TransactionResult, base: State, signals: readonly (readonly [string, unknown])[], token: object, processName: string | undefined, value: unknown): Promise<Outcome> {
-    if (this.#lane.held && !this.#lane.isHeldBy(token)) await this.#lane.waitFor(token);
+  #commit(result: TransactionResult, base: State, signals: readonly (readonly [string, unknown])[], token: object, processName: string | undefined, value: unknown): Outcome | Promise<Outcome> {
+    if (this.#lane.held && !this.#lane.isHeldBy(token)) {
+      return this.#lane.waitFor(token).then(() => this.#commit(result, base, signals, token, processName, value));
+    }
     this.#assertOpen();
     const outcome = this.#commitNow(result, base, signals, processName, value);
     return outcome.kind === 'validating' ? this.#finishValidation(outcome) : outcome;
@@ -414,9 +456,13 @@ export class TheusEngine {
   }
 
   #install(root: Readonly<Record<string, unknown>>, version: number, writes: ReadonlySet<string>, signals: readonly (readonly [string, unknown])[]): void {
-    const latch: Record<string, unknown> = {};
-    for (const [topic, payload] of signals) latch[topic] = payload;
-    this.#state = nextState(this.#state, root, version, Object.freeze(latch));
+    let latch: Readonly<Record<string, unknown>> = NO_SIGNALS;
+    if (signals.length > 0) {
+      const l: Record<string, unknown> = {};
+      for (const [topic, payload] of signals) l[topic] = payload;
+      latch = Object.freeze(l);
+    }
+    this.#state = nextState(this.#state, root, version, latch);
     this.#log.add(version, writes);
     if (signals.length > 0) this.#signals.publishAll(signals.map(([topic, payload]) => ({ topic, payload, version })));
   }
@@ -673,9 +719,9 @@ function notMarker(key: string): boolean {
 }
 
 /** What a transaction depends on: everything it read, and the paths it wrote (not key-set markers). */
-function touchedKeys(result: TransactionResult): string[] {
-  const out = [...result.reads];
-  for (const w of result.writes) if (notMarker(w)) out.push(w);
+function touchedKeys(result: TransactionResult): Set<string> {
+  const out = new Set(result.reads);
+  for (const w of result.writes) if (notMarker(w)) out.add(w);
   return out;
 }
 
@@ -766,6 +812,8 @@ class Deadline {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #unlink: (() => void) | undefined;
   readonly #started = performance.now();
+  /** The deadline timer fired (ctx.abortSignal told the process its time was up). */
+  expired = false;
 
   constructor(
     private readonly timeoutMs: number,
@@ -776,7 +824,11 @@ class Deadline {
     if (this.#controller) return this.#controller.signal;
     const c = (this.#controller = new AbortController());
     const remaining = Math.max(0, this.timeoutMs - (performance.now() - this.#started));
-    this.#timer = setTimeout(() => c.abort(new TheusError('WRITE_TIMEOUT', `The write deadline of ${this.timeoutMs} ms passed.`)), remaining);
+    this.#timer = setTimeout(() => {
+      // Timers may fire a little early (loop time is cached): once fired, the attempt is over time.
+      this.expired = true;
+      c.abort(new TheusError('WRITE_TIMEOUT', `The write deadline of ${this.timeoutMs} ms passed.`));
+    }, remaining);
     this.#timer.unref?.();
     if (this.external) {
       if (this.external.aborted) c.abort(this.external.reason);

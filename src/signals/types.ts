@@ -12,7 +12,7 @@ export interface SignalMessage<P = unknown> {
 }
 
 /** A listener may be sync or async; a returned promise that rejects is reported like a thrown error. */
-export type SignalListener<P = unknown> = (message: SignalMessage<P>) => void | Promise<void>;
+export type SignalListener<P = unknown> = (message: SignalMessage<P>) => unknown;
 
 /** Where a listener's failure goes; delivery to the other listeners continues either way. */
 export type ListenerErrorHandler = (error: unknown, message: SignalMessage) => void;

@@ -461,3 +461,20 @@ describe('finish(): conflict keys for the engine', () => {
     thrown(() => tx.finish(), StaleReferenceError);
   });
 });
+
+describe('callback form and explicit rollback', () => {
+  it('a callback that rolls back itself returns the base state, sync and async', async () => {
+    const s0 = State.create({ domain: { n: 1 } });
+    const s1 = s0.transaction((tx) => {
+      tx.domain.n = 2;
+      tx.rollback();
+    });
+    expect(s1).toBe(s0);
+    const s2 = await s0.transaction(async (tx) => {
+      tx.domain.n = 3;
+      tx.rollback();
+    });
+    expect(s2).toBe(s0);
+    expect(s0.domain.n).toBe(1);
+  });
+});

@@ -130,10 +130,12 @@ describe('random mixes of async transfers, increments, failures and readers (fas
         for (const { id } of [...published].sort((x, y) => x.version - y.version)) {
           const op = ops[id as number]!;
           if (op.kind === 'transfer') {
-            expect(model.accounts[ACCOUNTS[op.from]]!).toBeGreaterThanOrEqual(op.amount);
-            model.accounts[ACCOUNTS[op.from]]! -= op.amount;
-            model.accounts[ACCOUNTS[op.to]]! += op.amount;
-          } else if (op.kind === 'increment') model.counters[COUNTERS[op.counter]]! += 1;
+            const from = ACCOUNTS[op.from]!;
+            const to = ACCOUNTS[op.to]!;
+            expect(model.accounts[from]!).toBeGreaterThanOrEqual(op.amount);
+            model.accounts[from]! -= op.amount;
+            model.accounts[to]! += op.amount;
+          } else if (op.kind === 'increment') model.counters[COUNTERS[op.counter]!]! += 1;
         }
         expect(final).toEqual(model);
         const total = Object.values(final.accounts as Record<string, number>).reduce((s, v) => s + v, 0);

@@ -110,7 +110,15 @@ describe('execute: running processes', () => {
     expect(r1).toEqual(engine.state.domain.items);
     expect(Object.isFrozen(r1)).toBe(true);
     expect([...r1]).toEqual(['a', 'b']); // usable after the transaction ended
-    // An async process resolving to an object that holds proxies (a Promise of proxies).
+    // A Promise of a proxy.
+    const promiseOfProxy = process({ name: 'promiseOfProxy', inputs: ['domain.user'] }, async (ctx) => {
+      await tick();
+      return ctx.domain.user;
+    });
+    const user = (await engine.execute(promiseOfProxy)) as { name: string };
+    expect(user).toEqual({ name: 'x' });
+    expect(Object.keys(user)).toEqual(['name']);
+    // An async process resolving to an object that holds proxies.
     const readOnly = process({ name: 'readOnly', inputs: ['domain.user', 'domain.items'] }, async (ctx) => {
       await tick();
       return { user: ctx.domain.user, list: [ctx.domain.items] };
