@@ -27,7 +27,9 @@ export type TheusErrorCode =
   | 'WRITE_TIMEOUT'
   | 'CAPACITY_EXCEEDED'
   | 'AUDIT_RECIPE'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'REENTRANT_CALL'
+  | 'INTERNAL';
 
 export interface TheusErrorOptions {
   path?: string | undefined;

@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { registerCheckCommand } from './commands/check.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerSchemaCommand } from './commands/schema.js';
 import type { CliRuntime } from './io.js';
 import { packageVersion } from './package-info.js';
 
@@ -10,7 +13,7 @@ import { packageVersion } from './package-info.js';
  */
 export type CommandRegistrar = (program: Command, cli: CliRuntime) => void;
 
-const COMMANDS: readonly CommandRegistrar[] = [registerInitCommand, registerCheckCommand];
+const COMMANDS: readonly CommandRegistrar[] = [registerInitCommand, registerCheckCommand, registerRunCommand, registerAuditCommand, registerSchemaCommand];
 
 /** Commander prints `error: unknown option '--x'`; every CLI error reads `theus: …`. */
 function formatCommanderError(text: string): string {

@@ -571,13 +571,15 @@ export class TheusEngine {
    * Manual optimistic commit: applies `update` if the state is still compatible with
    * `expectedVersion` (key-level, or exact with strictCas). Returns the new State.
    */
-  compareAndSwap(expectedVersion: number, update: StateUpdateInit = {}, options: { requester?: object } = {}): State {
+  compareAndSwap(expectedVersion: number, update: StateUpdateInit = {}): State {
     this.#assertOpen();
     this.#assertNotNested('compareAndSwap');
     if (!Number.isInteger(expectedVersion) || expectedVersion < 0) throw invalidArgument(`compareAndSwap: expectedVersion must be a non-negative integer (got ${String(expectedVersion)}).`);
     if (typeof update !== 'object' || update === null || Array.isArray(update)) throw invalidArgument('compareAndSwap: the update must be an object { data?, heavy?, signal?, meta? }.');
     for (const k of Object.keys(update)) if (!['data', 'heavy', 'signal', 'meta'].includes(k)) throw invalidArgument(`compareAndSwap: unknown section '${k}'.`);
-    if (this.#lane.held && !(options.requester && this.#lane.isHeldBy(options.requester))) {
+    // The lane belongs to a running execute(); a process cannot call compareAndSwap (re-entrant
+    // calls are refused), so no caller can ever be the lane holder here: there is no `requester`.
+    if (this.#lane.held) {
       throw new SystemBusyError('compareAndSwap refused: a priority (VIP) writer holds the commit lane; retry shortly.');
     }
     const current = this.#state;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ConflictError, SystemBusyError, TheusEngine, TheusError, process } from '../../src/index.js';
-import { expectCode, gate, rejected, thrown, tick } from './helpers.js';
+import { expectCode, gate, interleave, pausePoint, rejected, thrown, tick, until } from './helpers.js';
 
 /** 0: no await, 1: a microtask, 2: a macrotask, 3: a short timer. */
 async function pause(kind: number): Promise<void> {
@@ -185,16 +185,15 @@ describe('starvation and the priority lane', () => {
     });
     const quick = process({ name: 'quick', outputs: ['domain.other'] }, (ctx) => void (ctx.domain.other = 1));
     const run = engine.execute(vip);
-    await tick();
+    await until(() => attempt >= 1);
     engine.edit((c) => void (c.domain.n = 100)); // makes the first attempt conflict
     gates[0]!.open();
-    while (attempt < 2) await tick(); // second attempt running, lane held
+    await until(() => attempt >= 2); // second attempt running, lane held
     expect(engine.metrics().vipGrants).toBe(1);
 
     const tx = engine.transaction();
     tx.domain.other = 5;
     expectCode(thrown(() => engine.compareAndSwap(engine.state.version, { data: { 'domain.other': 2 } })), 'SYSTEM_BUSY', SystemBusyError);
-    expectCode(thrown(() => engine.compareAndSwap(engine.state.version, { data: { 'domain.other': 2 } }, { requester: {} })), 'SYSTEM_BUSY', SystemBusyError);
     expectCode(thrown(() => engine.edit((c) => void (c.domain.other = 3))), 'SYSTEM_BUSY', SystemBusyError);
     expectCode(thrown(() => tx.commit()), 'SYSTEM_BUSY', SystemBusyError);
 
@@ -225,7 +224,7 @@ describe('starvation and the priority lane', () => {
       ctx.domain.n = v + 1;
     });
     const run = engine.execute(p);
-    await tick();
+    await until(() => attempt >= 1);
     engine.edit((c) => void (c.domain.n = 5));
     g.open();
     expect(((await rejected(run)) as Error).message).toBe('gave up');
@@ -236,13 +235,15 @@ describe('starvation and the priority lane', () => {
   it('after maxRetries conflicts → ConflictError with paths and versions; nothing committed by the loser', async () => {
     const engine = new TheusEngine({ domain: { n: 0 } }, { maxRetries: 0 });
     const g = gate();
+    let started = false;
     const p = process({ name: 'loser', inputs: ['domain.n'], outputs: ['domain.n'] }, async (ctx) => {
       const v = ctx.domain.n;
+      started = true;
       await g.promise;
       ctx.domain.n = v + 1;
     });
     const run = engine.execute(p);
-    await tick();
+    await until(() => started);
     engine.edit((c) => void (c.domain.n = 10));
     g.open();
     const err = expectCode(await rejected(run), 'CAS_VERSION_MISMATCH', ConflictError);
@@ -315,105 +316,102 @@ describe('key-level conflict detection', () => {
 
   it('a blind write (no read) of a field changed meanwhile still conflicts (written keys are checked)', async () => {
     const engine = new TheusEngine({ domain: { x: 0 } });
+    const point = pausePoint();
     let runs = 0;
     const blind = process({ name: 'blind', outputs: ['domain.x'] }, async (ctx) => {
       runs++;
       ctx.domain.x = 42;
-      await tick();
+      await point.here();
     });
-    const run = engine.execute(blind);
-    engine.edit((c) => void (c.domain.x = 99));
-    await run;
+    await interleave(point, () => engine.execute(blind), () => engine.edit((c) => void (c.domain.x = 99)));
     expect(runs).toBe(2);
     expect(engine.state.domain.x).toBe(42);
   });
 
   it('reads are tracked: a write based on a value that changed meanwhile re-runs (no write skew)', async () => {
     const engine = new TheusEngine({ domain: { a: 1, b: 0 } });
+    const point = pausePoint();
     let runs = 0;
     const derive = process({ name: 'derive', inputs: ['domain.a'], outputs: ['domain.b'] }, async (ctx) => {
       runs++;
       const a = ctx.domain.a;
-      await tick();
+      await point.here();
       ctx.domain.b = a * 2;
     });
-    const run = engine.execute(derive);
-    engine.edit((c) => void (c.domain.a = 5));
-    await run;
+    await interleave(point, () => engine.execute(derive), () => engine.edit((c) => void (c.domain.a = 5)));
     expect(engine.state.domain.b).toBe(10);
     expect(runs).toBe(2);
   });
 
-  it('key-set reads conflict with added keys; reading one key does not conflict with adding another', async () => {
+  it('key-set reads conflict with added keys', async () => {
     const engine = new TheusEngine({ domain: { accounts: { alice: 1 }, count: 0 } });
+    const point = pausePoint();
     let runs = 0;
     const countAccounts = process({ name: 'countAccounts', inputs: ['domain.accounts'], outputs: ['domain.count'] }, async (ctx) => {
       runs++;
       const n = Object.keys(ctx.domain.accounts).length;
-      await tick();
+      await point.here();
       return n;
     });
-    const run = engine.execute(countAccounts);
-    engine.edit((c) => void (c.domain.accounts.bob = 2));
-    await run;
+    await interleave(point, () => engine.execute(countAccounts), () => engine.edit((c) => void (c.domain.accounts.bob = 2)));
     expect(engine.state.domain.count).toBe(2);
     expect(runs).toBe(2);
+  });
 
-    runs = 0;
+  it('reading one key does not conflict with adding another', async () => {
+    const engine = new TheusEngine({ domain: { accounts: { alice: 1 }, count: 0 } });
+    const point = pausePoint();
+    let runs = 0;
     const readAlice = process({ name: 'readAlice', inputs: ['domain.accounts'], outputs: ['domain.count'] }, async (ctx) => {
       runs++;
       const v = ctx.domain.accounts.alice;
-      await tick();
+      await point.here();
       return v * 100;
     });
-    const run2 = engine.execute(readAlice);
-    engine.edit((c) => void (c.domain.accounts.carol = 3));
-    await run2;
+    await interleave(point, () => engine.execute(readAlice), () => engine.edit((c) => void (c.domain.accounts.carol = 3)));
     expect(runs).toBe(1);
     expect(engine.state.domain.count).toBe(100);
+    expect(engine.state.domain.accounts).toEqual({ alice: 1, carol: 3 });
   });
 
   it('presence reads conflict: "is bob there?" re-runs when bob is added meanwhile', async () => {
     const engine = new TheusEngine({ domain: { accounts: { alice: 1 }, note: '' } });
+    const point = pausePoint();
     const check = process({ name: 'check', inputs: ['domain.accounts'], outputs: ['domain.note'] }, async (ctx) => {
       const has = 'bob' in ctx.domain.accounts;
-      await tick();
+      await point.here();
       return has ? 'bob exists' : 'no bob';
     });
-    const run = engine.execute(check);
-    engine.edit((c) => void (c.domain.accounts.bob = 0));
-    await run;
+    await interleave(point, () => engine.execute(check), () => engine.edit((c) => void (c.domain.accounts.bob = 0)));
     expect(engine.state.domain.note).toBe('bob exists');
   });
 
   it('positions inside arrays conflict at the array', async () => {
     const engine = new TheusEngine({ domain: { items: ['x'], first: '' } });
+    const point = pausePoint();
     let runs = 0;
     const first = process({ name: 'first', inputs: ['domain.items'], outputs: ['domain.first'] }, async (ctx) => {
       runs++;
       const f = ctx.domain.items[0];
-      await tick();
+      await point.here();
       return f;
     });
-    const run = engine.execute(first);
-    engine.edit((c) => void c.domain.items.unshift('new head'));
-    await run;
+    await interleave(point, () => engine.execute(first), () => engine.edit((c) => void c.domain.items.unshift('new head')));
     expect(engine.state.domain.first).toBe('new head');
     expect(runs).toBe(2);
   });
 
   it('a non-conflicting concurrent commit is merged (rebased), not retried', async () => {
     const engine = new TheusEngine({ domain: { list: [1], cfg: { a: 1, b: 1 } } });
+    const point = pausePoint();
     let runs = 0;
     const p = process({ name: 'p', outputs: ['domain.list', 'domain.cfg.a'] }, async (ctx) => {
       runs++;
       ctx.domain.list.push(2);
-      await tick();
+      await point.here();
       ctx.domain.cfg.a = 2;
     });
-    const run = engine.execute(p);
-    engine.edit((c) => void (c.domain.cfg.b = 9));
-    await run;
+    await interleave(point, () => engine.execute(p), () => engine.edit((c) => void (c.domain.cfg.b = 9)));
     expect(runs).toBe(1);
     expect(engine.state.domain).toEqual({ list: [1, 2], cfg: { a: 2, b: 9 } });
     expect(engine.state.version).toBe(2);
@@ -421,35 +419,35 @@ describe('key-level conflict detection', () => {
 
   it('snapshot isolation: a reader sees its snapshot across awaits while a writer commits', async () => {
     const engine = new TheusEngine({ domain: { x: 0, list: [] as number[] } });
+    const point = pausePoint();
     const seen: unknown[] = [];
     const reader = process({ name: 'reader', inputs: ['domain.x', 'domain.list'] }, async (ctx) => {
       const list = ctx.domain.list;
       seen.push(ctx.domain.x);
+      await point.here();
       await tick();
-      await tick();
-      seen.push(ctx.domain.x, [...list]);
+      seen.push(ctx.domain.x, [...list], ctx.domain.list.length);
     });
-    const run = engine.execute(reader);
-    await tick();
-    engine.edit((c) => {
-      c.domain.x = 99;
-      c.domain.list.push(1, 2, 3);
-    });
-    await run;
-    expect(seen).toEqual([0, 0, []]);
+    await interleave(point, () => engine.execute(reader), () =>
+      engine.edit((c) => {
+        c.domain.x = 99;
+        c.domain.list.push(1, 2, 3);
+      }),
+    );
+    expect(seen).toEqual([0, 0, [], 0]);
+    expect(engine.state.domain.x).toBe(99);
   });
 
   it('strictCas: any newer version makes a commit conflict (disjoint keys retry too)', async () => {
     const engine = new TheusEngine({ domain: { a: 0, b: 0 } }, { strictCas: true });
+    const point = pausePoint();
     let runs = 0;
     const wa = process({ name: 'wa', outputs: ['domain.a'] }, async (ctx) => {
       runs++;
-      await tick();
+      await point.here();
       ctx.domain.a = 1;
     });
-    const run = engine.execute(wa);
-    engine.edit((c) => void (c.domain.b = 1));
-    await run;
+    await interleave(point, () => engine.execute(wa), () => engine.edit((c) => void (c.domain.b = 1)));
     expect(runs).toBe(2);
     expect(engine.state.domain).toEqual({ a: 1, b: 1 });
     expect(engine.metrics().byProcess.wa!.conflicts).toBe(1);

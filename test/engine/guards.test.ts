@@ -292,6 +292,18 @@ describe('strictGuards: false (research mode)', () => {
     expect(engine.state.domain.a).toBe(1);
   });
 
+  it('keeps optimistic concurrency: concurrent increments still conflict and retry', async () => {
+    const engine = new TheusEngine({ domain: { n: 0 } }, { strictGuards: false });
+    const inc = process({ name: 'inc' }, async (ctx) => {
+      const v = ctx.domain.n;
+      await new Promise((r) => setImmediate(r));
+      ctx.domain.n = v + 1;
+    });
+    await Promise.all(Array.from({ length: 5 }, () => engine.execute(inc)));
+    expect(engine.state.domain.n).toBe(5);
+    expect(engine.metrics().conflicts).toBeGreaterThan(0);
+  });
+
   it('engine.strictGuards can be switched at runtime (and only to a boolean)', async () => {
     const engine = new TheusEngine(fixture());
     const p = process({ name: 'p', inputs: ['domain.a'] }, (ctx) => ctx.domain.b.c);

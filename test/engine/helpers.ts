@@ -45,3 +45,35 @@ export function gate(): { promise: Promise<void>; open: () => void } {
   const promise = new Promise<void>((r) => (open = r));
   return { promise, open };
 }
+
+/** Yields to the event loop until `cond()` holds (a process reached a point), at most `max` turns. */
+export async function until(cond: () => boolean, max = 10_000): Promise<void> {
+  for (let i = 0; i < max && !cond(); i++) await tick();
+  if (!cond()) expect.fail('condition never became true');
+}
+
+/**
+ * A point where the first attempt of a process waits until the test resumes it, so the test can
+ * commit something in between at a known moment; retried attempts pass straight through.
+ */
+export function pausePoint(): { here: () => Promise<void>; reached: () => boolean; resume: () => void } {
+  const g = gate();
+  let count = 0;
+  return {
+    here: async () => {
+      count++;
+      if (count === 1) await g.promise;
+    },
+    reached: () => count > 0,
+    resume: g.open,
+  };
+}
+
+/** Runs `start()`, waits until `point` is reached, runs `between()`, resumes, and awaits the run. */
+export async function interleave<T>(point: ReturnType<typeof pausePoint>, start: () => Promise<T>, between: () => void): Promise<T> {
+  const run = start();
+  await until(point.reached);
+  between();
+  point.resume();
+  return run;
+}

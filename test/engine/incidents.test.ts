@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ContractViolationError, PermissionDeniedError, StateUpdate, SystemBusyError, TheusEngine, process, type ProcessDefinition } from '../../src/index.js';
-import { expectCode, gate, rejected, rejectsCode, thrown, throwsCode, tick } from './helpers.js';
+import { expectCode, gate, rejected, rejectsCode, thrown, throwsCode, tick, until } from './helpers.js';
 
 describe('interop/INC-002 — PermissionError on legal writes', () => {
   it('a declared output is writable: counter += 1 succeeds', async () => {
@@ -135,11 +135,11 @@ describe('core/INC-015 — VIP unreachable', () => {
     });
     const run = engine.execute(struggling_worker);
     for (let i = 0; i < 2; i++) {
-      while (attempt < i + 1) await tick();
+      await until(() => attempt >= i + 1);
       engine.edit((c) => void (c.domain.hot_key += 100)); // someone else wins
       gates[i]!.open();
     }
-    while (attempt < 3) await tick();
+    await until(() => attempt >= 3);
     expect(engine.metrics().byProcess.struggling_worker!.vipGrants).toBe(1);
     expectCode(thrown(() => engine.compareAndSwap(engine.state.version, { data: { 'domain.hot_key': 999 } })), 'SYSTEM_BUSY', SystemBusyError);
     gates[2]!.open();

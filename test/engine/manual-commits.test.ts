@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConflictError, EngineTransaction, State, StaleReferenceError, TheusEngine } from '../../src/index.js';
-import { expectCode, rejected, thrown, throwsCode, tick } from './helpers.js';
+import { expectCode, interleave, pausePoint, rejected, thrown, throwsCode, tick } from './helpers.js';
 
 describe('engine.edit(fn)', () => {
   it('applies the edit atomically and returns the new State', () => {
@@ -156,11 +156,16 @@ describe('engine.transaction()', () => {
 
   it('transaction(fn) loses to a concurrent commit on the same key: ConflictError, nothing installed', async () => {
     const engine = new TheusEngine({ domain: { x: 0 } });
-    const run = engine.transaction(async (tx) => {
-      tx.domain.x = 1;
-      await tick();
-    });
-    engine.edit((c) => void (c.domain.x = 50));
+    const point = pausePoint();
+    const run = interleave(
+      point,
+      () =>
+        engine.transaction(async (tx) => {
+          tx.domain.x = 1;
+          await point.here();
+        }),
+      () => engine.edit((c) => void (c.domain.x = 50)),
+    );
     expectCode(await rejected(run), 'CAS_VERSION_MISMATCH', ConflictError);
     expect(engine.state.domain.x).toBe(50);
   });
