@@ -25,3 +25,8 @@ export { SchemaGate, describeSchema, schemaToYaml, schemaFromYaml, schemaToTypeS
 export type { StandardSchemaV1, JsonSchemaLike, SchemaMap } from './schema/index.js';
 export { compileCondition, parseWorkflow, runWorkflow, parseStateMachine, orchestrate, toMermaid, ConditionEvaluationError } from './flux/index.js';
 export type { Workflow, WorkflowResult, RunWorkflowOptions, OrchestratorHandle, OrchestrateOptions, StateMachine, FluxHost } from './flux/index.js';
+export { HeavyArray, HeavyAllocator, CapacityExceededError, DTYPES } from './heavy/index.js';
+export type { Dtype, HeavyHandle, HeavyStats } from './heavy/index.js';
+export { ParallelPool, registerErrorClass } from './parallel/index.js';
+export type { ParallelPoolOptions, ParallelTask } from './parallel/index.js';
+export type { HeavyZone } from './engine/engine.js';

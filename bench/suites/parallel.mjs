@@ -100,7 +100,7 @@ async function dispatch() {
   const viaPiscina = () => piscina.run(0, { name: 'piscinaNoop' });
   try {
     await Promise.all([warm(viaPool), warm(viaPiscina), warm(ping)]);
-    const t = await interleaved({ raw: ping, piscina: viaPiscina, pool: viaPool }, { rounds: 9, n: 1500 });
+    const t = await interleaved({ raw: ping, piscina: viaPiscina, pool: viaPool }, { rounds: 15, n: 1000 });
     const r = ratio(t.pool, t.piscina);
     return [
       row({ group: GROUP, name: 'dispatch round trip: raw worker_threads ping-pong', value: us(t.raw), opsPerSec: 1e6 / t.raw }),

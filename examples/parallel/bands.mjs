@@ -1,8 +1,10 @@
-// Worker module: processes one band of rows of a shared matrix.
-// `matrix` and `result` arrive as HeavyArrays attached to the main thread's memory: no copy.
+// The parallel process: one band of rows of a shared matrix. It runs in a worker thread; the
+// engine imports this module there, and `ctx.heavy.matrix` / `ctx.heavy.result` are attached to
+// the main thread's SharedArrayBuffers: no copy in either direction.
+import { process } from '../../dist/index.js';
 
-/** Writes f(x) for every element of rows [start, end) into `result` and returns their sum. */
-export function processBand({ matrix, result, start, end }) {
+/** f(x) for every element of rows [start, end) of `matrix`, written into `result`; returns the sum. */
+export function bandKernel(matrix, result, start, end) {
   const input = matrix.rows(start, end); // views, not copies
   const output = result.rows(start, end);
   let sum = 0;
@@ -14,3 +16,8 @@ export function processBand({ matrix, result, start, end }) {
   }
   return sum;
 }
+
+export const processBand = process(
+  { name: 'processBand', parallel: true, inputs: ['heavy.matrix', 'heavy.result'] },
+  (ctx, { start, end }) => bandKernel(ctx.heavy.matrix, ctx.heavy.result, start, end),
+);

@@ -66,7 +66,9 @@ class ContractAccess implements Access {
     const path = at.childPath(key);
     const { inputs, outputs } = g.contract;
     if (anyCovers(outputs, path)) return 'write';
-    if (anyCovers(inputs, path)) return 'read';
+    // An input covering a node whose descendants are outputs: everything below is readable, and
+    // writes are decided per key (an input must not hide the outputs declared inside it).
+    if (anyCovers(inputs, path)) return anyLeadsTo(outputs, path) ? 'partial' : 'read';
     if (anyLeadsTo(outputs, path) || anyLeadsTo(inputs, path)) return 'partial';
     return undefined;
   }

@@ -75,7 +75,7 @@ function callSite(): CallSite | undefined {
   for (const line of stack.slice(1)) {
     const m = line.match(/\(?((?:file:\/\/)?\/[^():]+|[A-Za-z]:\\[^():]+):(\d+):(\d+)\)?\s*$/);
     if (!m) continue;
-    const file = m[1]!;
+    const file = m[1]!.replace(/\?.*$/, '');
     if (/[\\/]contracts[\\/]process\.[jt]s$/.test(file)) continue;
     const path = file.startsWith('file://') ? fileURLToPath(file) : file;
     return { url: pathToFileURL(path).href, file: path, line: Number(m[2]), column: Number(m[3]) };

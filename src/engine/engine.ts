@@ -37,11 +37,35 @@ import { mapOutputs } from './output-mapping.js';
 import { deletePath, entriesOf, getChild, mergePath, setPath } from './updates.js';
 import { assertData } from './args.js';
 import { MetaLog, type MetaEntry } from './meta-log.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { HeavyArray, HeavyAllocator, type Dtype, type HeavyStats } from '../heavy/index.js';
+import { looksLikeHeavyHandle } from '../heavy/handle.js';
+import { ParallelPool } from '../parallel/index.js';
+import type { ProcessTaskPayload, ProcessTaskResult } from '../parallel/process-task.js';
+import { toPlain } from '../core/plain.js';
+import { applyOps } from './updates.js';
+import { WILDCARD } from '../contracts/pattern.js';
 
 export interface ExecuteOptions {
   /** Aborts the execution: before commit, nothing is committed and the promise rejects. */
   signal?: AbortSignal;
+  /** Parallel processes: a worker running longer than this is stopped (WorkerCrashedError). */
+  timeoutMs?: number;
 }
+
+/** `engine.heavy`: shared-memory arrays that live in the `heavy` root by reference. */
+export interface HeavyZone {
+  /** Allocates a SharedArrayBuffer-backed array and commits it at `heavy.<key>`. */
+  alloc<D extends Dtype>(key: string, shape: readonly number[], dtype: D): HeavyArray<D>;
+  get(key: string): HeavyArray | undefined;
+  has(key: string): boolean;
+  /** Removes `heavy.<key>` (a commit) and releases its accounting; holders keep a valid view. */
+  free(key: string): boolean;
+  stats(): HeavyStats;
+}
+
+const PROCESS_TASK = new URL('../parallel/process-task.js', import.meta.url).href;
 
 interface Registered {
   readonly def: ProcessDefinition;
@@ -91,6 +115,9 @@ export class TheusEngine {
   readonly #signals: SignalHub;
   readonly #audit: AuditSystem | undefined;
   readonly #schema: SchemaGate | undefined;
+  readonly #allocator: HeavyAllocator;
+  readonly #workerOptions: EngineOptions['workers'];
+  #pool: ParallelPool | undefined;
   #auditVerified = false;
   #closed = false;
 
@@ -113,6 +140,8 @@ export class TheusEngine {
     this.#signals = new SignalHub({ versionOf: () => this.#state.version });
     this.#audit =
       options.auditRecipe === undefined ? undefined : new AuditSystem(options.auditRecipe, options.auditLogCapacity === undefined ? {} : { logCapacity: options.auditLogCapacity });
+    this.#allocator = new HeavyAllocator(options.heavyCapacityBytes === undefined ? {} : { capacityBytes: options.heavyCapacityBytes });
+    this.#workerOptions = options.workers;
     this.#schema = options.schema === undefined ? undefined : new SchemaGate(options.schema as ConstructorParameters<typeof SchemaGate>[0], { roots: [...roots] });
     if (this.#schema) {
       const initialState = this.#state;
@@ -199,6 +228,7 @@ export class TheusEngine {
     if (!isProcess(def)) throw invalidArgument(`register() takes a process made with process(contract, fn); got ${typeof def === 'function' ? 'a plain function' : typeof def}.`);
     const contract = validateContract(def, this.#roots);
     if (this.#registry.has(contract.name)) throw new ContractViolationError(`A process named '${contract.name}' is already registered.`);
+    if (contract.parallel) assertWorkerLoadable(def);
     const entry = { def, contract };
     this.#registry.set(contract.name, entry);
     this.#byDef.set(def, entry);
@@ -273,7 +303,7 @@ export class TheusEngine {
     try {
       for (;;) {
         throwIfAborted(options.signal);
-        const pending = this.#attempt(entry, args, token, options.signal);
+        const pending = contract.parallel ? this.#attemptParallel(entry, args, token, options) : this.#attempt(entry, args, token, options.signal);
         const outcome = isThenable(pending) ? await pending : pending;
         if (outcome.kind === 'done') {
           this.#metrics.bump(contract.name, 'commits');
@@ -306,6 +336,86 @@ export class TheusEngine {
     } finally {
       this.#lane.release(token);
     }
+  }
+
+  /**
+   * Runs a registered `parallel: true` process in the worker pool. The worker sees copies of the
+   * declared inputs and the declared heavy arrays over the same shared memory; its delta commits
+   * here through the same audit, schema and compare-and-swap path as any process, and a conflict
+   * re-runs the task.
+   */
+  async executeParallel<R = unknown>(name: string | ProcessDefinition<any, R>, args?: unknown, options: ExecuteOptions = {}): Promise<Awaited<R>> {
+    this.#assertOpen();
+    const entry = this.#resolve(name);
+    if (!entry.contract.parallel) {
+      throw invalidArgument(`executeParallel: process '${entry.contract.name}' is not declared parallel; add parallel: true to its contract, or use execute().`);
+    }
+    if (options.timeoutMs !== undefined && (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0)) throw invalidArgument('executeParallel: timeoutMs must be a positive number.');
+    return this.execute(entry.def as ProcessDefinition<any, R>, args, options);
+  }
+
+  /** Shared-memory arrays of the heavy zone. */
+  get heavy(): HeavyZone {
+    return (this.#heavyZone ??= this.#makeHeavyZone());
+  }
+
+  #heavyZone: HeavyZone | undefined;
+
+  #makeHeavyZone(): HeavyZone {
+    const allocator = this.#allocator;
+    return {
+      alloc: <D extends Dtype>(key: string, shape: readonly number[], dtype: D): HeavyArray<D> => {
+        this.#assertOpen();
+        if (typeof key === 'string' && Object.prototype.hasOwnProperty.call(this.#state.heavy, key)) throw invalidArgument(`heavy.alloc: '${key}' already exists in the heavy zone; free it first.`, `heavy.${key}`);
+        const array = allocator.alloc(key, shape, dtype);
+        try {
+          this.edit((ctx) => {
+            ctx.heavy[key] = array;
+          });
+        } catch (e) {
+          allocator.free(key);
+          throw e;
+        }
+        return array;
+      },
+      get: (key) => (allocator.has(key) ? allocator.get(key) : undefined),
+      has: (key) => allocator.has(key),
+      free: (key) => {
+        this.#assertOpen();
+        const had = allocator.free(key);
+        if (typeof key === 'string' && Object.prototype.hasOwnProperty.call(this.#state.heavy, key)) {
+          this.edit((ctx) => {
+            delete ctx.heavy[key];
+          });
+          return true;
+        }
+        return had;
+      },
+      stats: () => allocator.stats(),
+    };
+  }
+
+  #attemptParallel(entry: Registered, args: unknown, token: object, options: ExecuteOptions): Promise<Outcome> {
+    const { def, contract } = entry;
+    const base = this.#state;
+    const payload: ProcessTaskPayload = {
+      moduleUrl: def.moduleUrl!,
+      processName: contract.name,
+      args,
+      ...declaredData(base, contract),
+      rootNames: [...this.#roots],
+      strict: this.#options.strictGuards,
+    };
+    this.#pool ??= new ParallelPool(this.#workerOptions ?? {});
+    const runOptions: { timeoutMs?: number; signal?: AbortSignal } = { timeoutMs: options.timeoutMs ?? this.#options.writeTimeoutMs };
+    if (options.signal) runOptions.signal = options.signal;
+    return this.#pool.run<ProcessTaskResult>({ module: PROCESS_TASK, exportName: 'runProcessTask', payload }, runOptions).then((r) => {
+      this.#assertOpen();
+      const ops = r.ops.map((op) => (op.op === 'remove' ? op : { ...op, value: reattach(op.value) }));
+      const root = applyOps(base, ops);
+      const result: TransactionResult = { root, ops, writes: new Set(r.writes), reads: new Set(r.reads) };
+      return this.#commit(result, base, r.signals, token, contract.name, reattach(r.value));
+    });
   }
 
   /**
@@ -650,6 +760,9 @@ export class TheusEngine {
     this.#closed = true;
     this.#lane.releaseAll();
     this.#signals.close();
+    const pool = this.#pool;
+    this.#pool = undefined;
+    if (pool) await pool.close();
   }
 
   #assertOpen(): void {
@@ -856,4 +969,53 @@ function defaultExtensions(): string[] {
   const features = process.features as { typescript?: unknown };
   if (features.typescript || process.env.VITEST || process.env.TSX) exts.push('.ts', '.mts', '.cts');
   return exts;
+}
+
+/** A parallel process must be importable by a worker: its module is recorded when it is defined. */
+function assertWorkerLoadable(def: ProcessDefinition): void {
+  const url = def.moduleUrl;
+  let file: string | undefined;
+  try {
+    file = url ? fileURLToPath(url) : undefined;
+  } catch {
+    file = undefined;
+  }
+  if (!file || !existsSync(file)) {
+    throw new ContractViolationError(
+      `Parallel process '${def.processName}' cannot be located${url ? ` (its module ${url} does not exist)` : ''}: define it with process() in a module file and export it, so worker threads can import it.`,
+    );
+  }
+}
+
+/** Copies of the declared non-heavy paths (up to the first wildcard) and handles of declared heavy entries. */
+function declaredData(state: State, contract: Contract): { roots: Record<string, unknown>; heavy: Record<string, ReturnType<HeavyArray['handle']>> } {
+  const roots: Record<string, unknown> = {};
+  const heavy: Record<string, ReturnType<HeavyArray['handle']>> = {};
+  for (const p of [...contract.inputs, ...contract.outputs]) {
+    const cut = p.segments.indexOf(WILDCARD);
+    const segs = (cut < 0 ? p.segments : p.segments.slice(0, cut)) as Segment[];
+    if (segs[0] === 'signal') continue;
+    if (segs[0] === 'heavy') {
+      const entries = segs.length === 1 ? Object.keys(state.heavy) : [String(segs[1])];
+      for (const key of entries) {
+        const v = state.heavy[key];
+        if (v instanceof HeavyArray) heavy[key] = v.handle();
+      }
+      continue;
+    }
+    const value = readPath(state.data, segs);
+    if (value === undefined) continue;
+    let node = roots;
+    for (let i = 0; i < segs.length - 1; i++) {
+      const seg = String(segs[i]);
+      const next = node[seg];
+      node = (next !== null && typeof next === 'object' ? next : (node[seg] = {})) as Record<string, unknown>;
+    }
+    node[String(segs[segs.length - 1])] = toPlain(value);
+  }
+  return { roots, heavy };
+}
+
+function reattach(value: unknown): unknown {
+  return looksLikeHeavyHandle(value) ? HeavyArray.attach(value) : value;
 }

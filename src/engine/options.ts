@@ -1,4 +1,5 @@
 import { invalidArgument } from '../errors.js';
+import type { AuditRecipe } from '../audit/index.js';
 import { isHostileKey } from '../core/path.js';
 import { BUILTIN_ROOTS } from '../contracts/validate.js';
 import { ALL, APPEND, DELETE, READ, UPDATE } from '../contracts/zones.js';
@@ -30,7 +31,7 @@ export interface EngineOptions {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   /** Audit recipe: a YAML file path or an object in the recipe format. */
-  auditRecipe?: string | Record<string, unknown>;
+  auditRecipe?: string | Record<string, unknown> | AuditRecipe;
   /** Capacity of the audit ring buffer. Default 1000. */
   auditLogCapacity?: number;
   /** Per-path Standard Schema validators (`{ domain: S, 'domain.accounts.*': A }`). */

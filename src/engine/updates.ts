@@ -1,6 +1,9 @@
 import { TheusError } from '../errors.js';
 import { Kind, kindOfRaw } from '../core/kinds.js';
 import { formatPath, parseDottedPath, type Segment } from '../core/path.js';
+import type { DeltaOp } from '../core/delta.js';
+import type { State } from '../core/state.js';
+import { Transaction } from '../core/transaction.js';
 
 /**
  * Writing update payloads (`compareAndSwap`, `StateUpdate`, output mapping) through a
@@ -88,4 +91,22 @@ export function mergePath(root: any, path: readonly Segment[], value: unknown): 
     }
   }
   setPath(root, path, value);
+}
+
+/** Replays delta ops on a State (array ops as splices), returning the new root. */
+export function applyOps(state: State, ops: readonly DeltaOp[]): Readonly<Record<string, unknown>> {
+  const tx = new Transaction(state);
+  const root = tx.all;
+  for (const op of ops) {
+    const parent = parentOf(root, op.path, op.op !== 'remove');
+    if (parent === undefined) continue;
+    const last = op.path[op.path.length - 1]!;
+    if (Array.isArray(parent) && typeof last === 'number') {
+      if (op.op === 'add') parent.splice(last, 0, op.value);
+      else if (op.op === 'remove') parent.splice(last, 1);
+      else parent[last] = op.value;
+    } else if (op.op === 'remove') deleteChild(parent, last);
+    else setChild(parent, last, op.value);
+  }
+  return tx.finish().root;
 }

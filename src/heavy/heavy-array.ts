@@ -1,3 +1,4 @@
+import { OPAQUE } from '../core/kinds.js';
 import { invalidArgument } from '../errors.js';
 import { CapacityExceededError } from './capacity-error.js';
 import { assertDtype, bytesPerElement, isBigIntDtype, typedView } from './dtypes.js';
@@ -25,6 +26,9 @@ export interface HeavyArrayOptions<D extends Dtype> {
  * `float32` rounds), exactly like writing to `.data` directly.
  */
 export class HeavyArray<D extends Dtype = Dtype> {
+  /** State keeps heavy arrays by reference: never copied, frozen or proxied (see core/kinds.ts). */
+  declare readonly [OPAQUE]: true;
+
   readonly key: string;
   /** Dimension lengths, frozen. */
   readonly shape: readonly number[];
@@ -210,3 +214,5 @@ function allocateShared(byteLength: number): SharedArrayBuffer {
     );
   }
 }
+
+Object.defineProperty(HeavyArray.prototype, OPAQUE, { value: true });

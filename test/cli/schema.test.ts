@@ -97,7 +97,7 @@ describe('theus schema gen / code', () => {
   });
 
   it('says so when a validator exposes no JSON Schema (Valibot)', async () => {
-    const valibot = new URL('../../node_modules/valibot/dist/index.js', import.meta.url).href;
+    const valibot = new URL('../../node_modules/valibot/dist/index.mjs', import.meta.url).href;
     await writeFiles(cwd, { 'v.mjs': `import * as v from '${valibot}';\nexport const schema = v.object({ n: v.number() });\n` });
     const result = await run(['schema', 'gen', '--from', 'v.mjs#schema'], { cwd });
     expect(result.code).toBe(1);

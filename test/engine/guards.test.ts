@@ -338,3 +338,19 @@ describe('control-zone inputs under strictGuards (INC-022 rule)', () => {
     expect(engine.state.data.meta.cfg.level).toBe(2);
   });
 });
+
+describe('an input that covers a declared output', () => {
+  it('inputs [domain] with outputs [domain.orders]: writes inside the output commit, writes elsewhere are refused', async () => {
+    const engine = new TheusEngine({ domain: { orders: {}, stock: 5 } });
+    const place = process({ name: 'place', inputs: ['domain'], outputs: ['domain.orders'] }, (ctx) => {
+      ctx.domain.orders.o1 = { qty: ctx.domain.stock };
+    });
+    await engine.execute(place);
+    expect(engine.state.domain.orders).toEqual({ o1: { qty: 5 } });
+    const steal = process({ name: 'steal', inputs: ['domain'], outputs: ['domain.orders'] }, (ctx) => {
+      ctx.domain.stock = 0;
+    });
+    await expect(engine.execute(steal)).rejects.toMatchObject({ code: 'ILLEGAL_WRITE' });
+    expect(engine.state.domain.stock).toBe(5);
+  });
+});

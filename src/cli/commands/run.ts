@@ -142,6 +142,8 @@ export function registerRunCommand(program: Command, cli: CliRuntime): void {
       'after',
       [
         '',
+        'Processes: every module under --processes (.js, .mjs, .cjs; TypeScript only under a loader such as tsx) is imported',
+        'and each exported process registered.',
         'Progress: a redrawn bar on a terminal, one line per committed step otherwise.',
         'With --watch, edited process files are re-imported; modules they import themselves are not (restart for those).',
         'Exit codes: 0 the workflow finished, 1 a step failed or a file is malformed, 2 bad arguments or a missing file.',

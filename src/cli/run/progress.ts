@@ -67,7 +67,7 @@ export class RunProgress {
     if (this.#sink.tty) this.#draw();
     else {
       const position = this.#plan === undefined ? `#${this.#done}` : `${this.#done}/${this.#plan.length}`;
-      const width = this.#plan === undefined ? 5 : String(this.#plan.length).length * 2 + 1;
+      const width = this.#plan === undefined ? 4 : String(this.#plan.length).length * 2 + 1;
       this.#sink.write(`  ${position.padStart(width)}  ${report.name.padEnd(this.#nameWidth)}  -> v${report.version}  (${report.durationMs.toFixed(1)} ms)\n`);
     }
   }

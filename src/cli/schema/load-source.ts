@@ -61,7 +61,8 @@ export async function loadSchemaSource(spec: string, cwd: string): Promise<{ sch
   try {
     namespace = (await import(pathToFileURL(resolved.absolute).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new TheusError('INVALID_ARGUMENT', `importing '${resolved.display}' failed: ${(error as Error).message}`, { cause: error, path: file });
+    const typescript = /\.[cm]?ts$/i.test(file) ? ' (Node.js 20 cannot import TypeScript by itself: point --from at the compiled .js, or run theus under a loader such as tsx)' : '';
+    throw new TheusError('INVALID_ARGUMENT', `importing '${resolved.display}' failed: ${(error as Error).message}${typescript}`, { cause: error, path: file });
   }
   if (!Object.hasOwn(namespace, exportName)) {
     const names = Object.keys(namespace);

@@ -8,13 +8,21 @@
 export function fillSales(data, products, days) {
   if (data.length !== products * days) throw new RangeError(`expected ${products * days} values, got ${data.length}`);
   for (let p = 0; p < products; p++) {
-    const base = 5 + (p % 97);
-    const trend = ((p % 13) - 6) / 1000;
+    const h = hash(p);
+    const base = 5 + (h % 1000) / 10;
+    const trend = (((h >>> 10) % 13) - 6) / 1000;
     for (let d = 0; d < days; d++) {
       const weekly = d % 7 >= 5 ? 1.4 : 1;
       data[p * days + d] = Math.max(0, base * weekly * (1 + trend * d));
     }
   }
+}
+
+/** A well-mixed 32-bit integer per product, so the products differ without a visible pattern. */
+function hash(n) {
+  let x = Math.imul(n ^ 0x9e3779b9, 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
 }
 
 /**
