@@ -529,7 +529,17 @@ export class TheusEngine {
     }
     const version = current.version + 1;
     if (processName !== undefined && this.#audit?.hasRules(processName)) {
-      this.#audit.checkOutputs(processName, (path) => readPath(root, parseDottedPath(path)), version);
+      // Output rules see what this commit writes: a path it leaves alone reads as undefined (the
+      // rule is skipped), so an old value cannot block an unrelated process.
+      const written = result.ops.map((op) => op.path);
+      this.#audit.checkOutputs(
+        processName,
+        (path) => {
+          const segs = parseDottedPath(path);
+          return written.some((w) => prefixOverlap(w, segs)) ? readPath(root, segs) : undefined;
+        },
+        version,
+      );
     }
     if (this.#schema) {
       const pending = this.#schema.validate(changedPaths(result), (path) => readPath(root, parseDottedPath(path)));
@@ -826,6 +836,12 @@ export class EngineTransaction extends Transaction {
 /** Dotted paths of everything a commit writes or deletes, for the schema gate. */
 function changedPaths(result: TransactionResult): string[] {
   return result.ops.map((op) => op.path.join('.'));
+}
+
+function prefixOverlap(a: readonly Segment[], b: readonly Segment[]): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (String(a[i]) !== String(b[i])) return false;
+  return true;
 }
 
 function notMarker(key: string): boolean {
