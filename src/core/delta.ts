@@ -83,23 +83,27 @@ export function diffDraft(node: Draft, path: Segment[], ops: DeltaOp[], writes: 
       const base = node.base as Record<string, unknown>;
       const copy = node.copy as Record<string, unknown>;
       // Every change goes through a trap that notes its key, so only those keys can differ.
-      const keys = new Set<string>(node.touched ?? []);
-      if (node.children) for (const k of node.children.keys()) keys.add(k as string);
-      for (const k of keys) {
+      const diffKey = (k: string) => {
         if (hasOwn.call(copy, k)) visit(k, copy[k], base[k], hasOwn.call(base, k));
         else if (hasOwn.call(base, k)) record('remove', [...path, k]);
-      }
+      };
+      const touched = node.touched;
+      if (touched) for (const k of touched) diffKey(k);
+      if (node.children) for (const k of node.children.keys()) if (!touched?.has(k as string)) diffKey(k as string);
       return;
     }
     case Kind.Wide: {
       const base = node.base as WideRecord;
       const copy = node.copy as WideBuilder;
-      const keys = new Set<string>(node.touched ?? []);
-      if (node.children) for (const k of node.children.keys()) keys.add(k as string);
-      for (const k of keys) {
-        if (copy.has(k)) visit(k, copy.get(k), base.get(k), base.has(k));
-        else if (base.has(k)) record('remove', [...path, k]);
-      }
+      const diffKey = (k: string) => {
+        const now = copy.leaf(k);
+        const before = base.leaf(k);
+        if (now) visit(k, now.v, before?.v, before !== undefined);
+        else if (before) record('remove', [...path, k]);
+      };
+      const touched = node.touched;
+      if (touched) for (const k of touched) diffKey(k);
+      if (node.children) for (const k of node.children.keys()) if (!touched?.has(k as string)) diffKey(k as string);
       return;
     }
     case Kind.Map: {

@@ -13,8 +13,10 @@ export interface Leaf {
   readonly s: number;
 }
 interface Branch {
-  readonly bits: number;
-  readonly slots: readonly Slot[];
+  bits: number;
+  slots: Slot[];
+  /** The builder that created this node may update it in place (a transient edit); others copy. */
+  owner?: object | undefined;
 }
 interface Collision {
   readonly hash: number;
@@ -24,7 +26,7 @@ type Slot = Leaf | Branch | Collision;
 
 export type Trie = Branch;
 
-export const EMPTY: Trie = { bits: 0, slots: [] };
+export const EMPTY: Trie = Object.freeze({ bits: 0, slots: [] as Slot[] }) as Trie;
 
 const BITS = 5;
 const MASK = 31;
@@ -71,29 +73,38 @@ function leafHash(l: Leaf): number {
   return hashString(l.k);
 }
 
-function merge(a: Leaf, ah: number, b: Leaf, bh: number, shift: number): Branch | Collision {
-  if (shift > 30 || ah === bh) {
-    if (ah === bh) return { hash: ah, leaves: [a, b] };
-  }
+function merge(a: Leaf, ah: number, b: Leaf, bh: number, shift: number, owner: object | undefined): Branch | Collision {
+  if (ah === bh) return { hash: ah, leaves: [a, b] };
   const ai = (ah >>> shift) & MASK;
   const bi = (bh >>> shift) & MASK;
-  if (ai === bi) return { bits: 1 << ai, slots: [merge(a, ah, b, bh, shift + BITS)] };
-  return ai < bi ? { bits: (1 << ai) | (1 << bi), slots: [a, b] } : { bits: (1 << ai) | (1 << bi), slots: [b, a] };
+  if (ai === bi) return { bits: 1 << ai, slots: [merge(a, ah, b, bh, shift + BITS, owner)], owner };
+  return ai < bi ? { bits: (1 << ai) | (1 << bi), slots: [a, b], owner } : { bits: (1 << ai) | (1 << bi), slots: [b, a], owner };
 }
 
-/** Returns the new root, or the same root when nothing changed. `added` reports a new key. */
-export function trieSet(root: Trie, key: string, value: unknown, seq: number, out: { added: boolean }, hash = hashString(key)): Trie {
-  return setIn(root, key, value, seq, hash, 0, out) as Branch;
+/**
+ * Returns the new root, or the same root when nothing changed. `added` reports a new key. With an
+ * `owner`, nodes created for that owner are updated in place on later calls (a transient batch
+ * of edits allocates each path once instead of once per edit).
+ */
+export function trieSet(root: Trie, key: string, value: unknown, seq: number, out: { added: boolean }, hash = hashString(key), owner?: object): Trie {
+  return setIn(root, key, value, seq, hash, 0, out, owner);
 }
 
-function setIn(node: Branch, key: string, value: unknown, seq: number, hash: number, shift: number, out: { added: boolean }): Branch {
+function setIn(node: Branch, key: string, value: unknown, seq: number, hash: number, shift: number, out: { added: boolean }, owner: object | undefined): Branch {
   const bit = 1 << ((hash >>> shift) & MASK);
   const idx = popcount(node.bits & (bit - 1));
+  const editable = owner !== undefined && node.owner === owner;
   if ((node.bits & bit) === 0) {
     out.added = true;
+    const leaf = { k: key, v: value, s: seq };
+    if (editable) {
+      node.slots.splice(idx, 0, leaf);
+      node.bits |= bit;
+      return node;
+    }
     const slots = node.slots.slice();
-    slots.splice(idx, 0, { k: key, v: value, s: seq });
-    return { bits: node.bits | bit, slots };
+    slots.splice(idx, 0, leaf);
+    return { bits: node.bits | bit, slots, owner };
   }
   const slot = node.slots[idx]!;
   let next: Slot;
@@ -103,7 +114,7 @@ function setIn(node: Branch, key: string, value: unknown, seq: number, hash: num
       next = { k: key, v: value, s: slot.s };
     } else {
       out.added = true;
-      next = merge(slot, leafHash(slot), { k: key, v: value, s: seq }, hash, shift + BITS);
+      next = merge(slot, leafHash(slot), { k: key, v: value, s: seq }, hash, shift + BITS, owner);
     }
   } else if (isCollision(slot)) {
     const i = slot.leaves.findIndex((l) => l.k === key);
@@ -117,13 +128,17 @@ function setIn(node: Branch, key: string, value: unknown, seq: number, hash: num
     }
     next = { hash: slot.hash, leaves };
   } else {
-    const child = setIn(slot, key, value, seq, hash, shift + BITS, out);
+    const child = setIn(slot, key, value, seq, hash, shift + BITS, out, owner);
     if (child === slot) return node;
     next = child;
   }
+  if (editable) {
+    node.slots[idx] = next;
+    return node;
+  }
   const slots = node.slots.slice();
   slots[idx] = next;
-  return { bits: node.bits, slots };
+  return { bits: node.bits, slots, owner };
 }
 
 /** Returns the new root, or the same root when the key was absent. */

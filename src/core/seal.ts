@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { ContextLockedError, StaleReferenceError, TheusError } from '../errors.js';
 import { Kind, kindOfRaw, unsupportedReason } from './kinds.js';
 import { describe, formatPath, isHostileKey, type Segment } from './path.js';
@@ -14,7 +15,36 @@ import { WIDE_MIN_KEYS, WideRecord } from './wide.js';
 export const MAX_DEPTH = 1000;
 
 export function isCommitted(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && (COMMITTED.has(value) || SEALED.has(value));
+  return typeof value === 'object' && value !== null && isCommittedNode(value);
+}
+
+/**
+ * True for values that can be shared into state as they are: our read-only wrappers, class
+ * instances we sealed, and deeply frozen plain data (ours or the caller's). Plain nodes are not
+ * registered when we freeze them — registering every node in a WeakSet made V8's GC dominate
+ * large commits — but verified on first reuse (one walk) and remembered from then on.
+ */
+function isCommittedNode(value: object): boolean {
+  if (COMMITTED.has(value) || SEALED.has(value)) return true;
+  return verifyFrozen(value, 0);
+}
+
+function verifyFrozen(value: object, depth: number): boolean {
+  if (COMMITTED.has(value) || SEALED.has(value)) return true;
+  if (depth > MAX_DEPTH || !Object.isFrozen(value) || types.isProxy(value)) return false;
+  const kind = kindOfRaw(value);
+  if (kind === Kind.Opaque) return true;
+  if (kind !== Kind.Plain && kind !== Kind.Array) return false;
+  const keys = Object.keys(value);
+  if (kind === Kind.Plain && (keys.length > WIDE_MIN_KEYS || Reflect.ownKeys(value).length !== keys.length)) return false;
+  for (const k of keys) {
+    if (isHostileKey(k)) return false;
+    const v = (value as Record<string, unknown>)[k];
+    if (typeof v === 'function' || typeof v === 'symbol') return false;
+    if (typeof v === 'object' && v !== null && !verifyFrozen(v, depth + 1)) return false;
+  }
+  COMMITTED.add(value);
+  return true;
 }
 
 /** Kind of a value as stored in committed state (wrappers report the kind they wrap). */
@@ -40,8 +70,8 @@ export function sealValue(value: unknown, path: readonly Segment[]): unknown {
     if (typeof value === 'function' || typeof value === 'symbol') refuse(value, path);
     return value;
   }
-  if (COMMITTED.has(value) || SEALED.has(value)) return value;
   try {
+    if (DRAFTS.get(value) === undefined && isCommittedNode(value)) return value;
     return new Sealer().seal(value, [...path], 0);
   } catch (err) {
     // A foreign object failed while being copied (a revoked Proxy, a throwing getter, a Proxy
@@ -61,12 +91,12 @@ class Sealer {
       if (typeof value === 'function' || typeof value === 'symbol') refuse(value, path);
       return value;
     }
-    if (COMMITTED.has(value) || SEALED.has(value)) return value;
     const draft = DRAFTS.get(value);
     if (draft) {
       if (!draft.owner.live) throw staleUse(path);
       return draft.snapshot(path);
     }
+    if (isCommittedNode(value)) return value;
     const seen = this.done.get(value);
     if (seen !== undefined) return seen;
     if (this.active.has(value)) {
@@ -184,10 +214,14 @@ export function staleUse(path: readonly PropertyKey[]): StaleReferenceError {
   return new StaleReferenceError(`A proxy from a finished transaction was used at ${formatPath(path)}. Proxies are revoked when their transaction commits or rolls back: read the new state instead of keeping proxies.`, { path: formatPath(path) });
 }
 
-/** Freezes a node we created ourselves (no copy) and records it as committed. */
+/**
+ * Freezes a node we created ourselves (no copy). Class instances are registered: a frozen
+ * instance could still hide mutable #private state, so only ours are trusted.
+ */
 export function freezeNode<T extends object>(node: T): T {
   Object.freeze(node);
-  COMMITTED.add(node);
+  const proto = Object.getPrototypeOf(node) as object | null;
+  if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) COMMITTED.add(node);
   return node;
 }
 

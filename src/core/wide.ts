@@ -24,9 +24,11 @@ export class WideRecord {
     let seq = 0;
     let size = 0;
     const out = { added: false };
+    // A private edit token: nodes are filled in place while building, then never touched again.
+    const owner = {};
     for (const [k, v] of entries) {
       out.added = false;
-      trie = trieSet(trie, k, v, seq, out);
+      trie = trieSet(trie, k, v, seq, out, hashString(k), owner);
       if (out.added) {
         seq++;
         size++;
@@ -41,6 +43,11 @@ export class WideRecord {
 
   has(key: string): boolean {
     return trieGet(this.trie, key) !== undefined;
+  }
+
+  /** The entry for `key` (one lookup for both presence and value). */
+  leaf(key: string): Leaf | undefined {
+    return trieGet(this.trie, key);
   }
 
   /** Keys in the order a plain object would list them: integer-like keys ascending, then insertion order. */
@@ -64,6 +71,8 @@ export class WideBuilder {
   size: number;
   nextSeq: number;
   private readonly out = { added: false };
+  /** Token for in-place edits of trie nodes this builder created; renewed by build(). */
+  private owner: object = {};
 
   constructor(base: WideRecord) {
     this.trie = base.trie;
@@ -79,10 +88,14 @@ export class WideBuilder {
     return trieGet(this.trie, key) !== undefined;
   }
 
+  leaf(key: string): Leaf | undefined {
+    return trieGet(this.trie, key);
+  }
+
   set(key: string, value: unknown): void {
     this.out.added = false;
     const h = hashString(key);
-    this.trie = trieSet(this.trie, key, value, this.nextSeq, this.out, h);
+    this.trie = trieSet(this.trie, key, value, this.nextSeq, this.out, h, this.owner);
     if (this.out.added) {
       this.nextSeq++;
       this.size++;
@@ -98,6 +111,8 @@ export class WideBuilder {
   }
 
   build(): WideRecord {
+    // Nodes shared with the built record must never change again: later edits copy them.
+    this.owner = {};
     return new WideRecord(this.trie, this.size, this.nextSeq);
   }
 }
