@@ -89,6 +89,10 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     readonly base: Container,
     readonly access: Access,
   ) {
+    // V8 looks traps up on the handler generically: an own `get` is found without walking to the
+    // class prototype, which shows on every read through the proxy.
+    (this as { get: Draft['get'] }).get = GET_TRAP;
+    (this as { set: Draft['set'] }).set = SET_TRAP;
     // Targets are shared dummies: every trap answers from the draft, never from the target.
     this.proxy = new Proxy(kind === Kind.Array ? ARRAY_TARGET : OBJECT_TARGET, this);
     if (scope.trackReads) scope.drafts.push(this);
@@ -862,6 +866,8 @@ function* mapIter<T, U>(it: Iterable<T>, fn: (t: T) => U): IterableIterator<U> {
 }
 
 setDraftBrand((x): x is DraftLike => Draft.isDraft(x));
+const GET_TRAP = Draft.prototype.get;
+const SET_TRAP = Draft.prototype.set;
 
 export function draftOf(value: unknown): Draft | undefined {
   return typeof value === 'object' && value !== null ? (DRAFTS.get(value) as Draft | undefined) : undefined;

@@ -85,8 +85,11 @@ export class Transaction {
 
   /** Ends the transaction and returns the next State (base version + 1). The base is unchanged. */
   commit(): State {
-    const result = this.finish();
-    return nextState(this.#base, result.root, this.#base.version + 1);
+    this.#assertLive();
+    // The low-level commit needs only the new root: no delta, no conflict keys to compute.
+    const root = this.#root.build(true) as Record<string, unknown>;
+    this.#scope.retire('commit');
+    return nextState(this.#base, root, this.#base.version + 1);
   }
 
   /** Discards every change and revokes the proxies. Idempotent. */
