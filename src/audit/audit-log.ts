@@ -13,7 +13,10 @@ export interface AuditLogEntry {
   /** The offending value, by reference (the error message for `<exception>`). */
   readonly value: unknown;
   readonly action: AuditAction;
-  /** The state version the checked call started from. */
+  /**
+   * The committed state version the check ran against: for input rules, the version when the call started; for
+   * output rules, the version the commit was about to build on; for `<exception>`, the version when it failed.
+   */
   readonly version: number;
   readonly message: string;
   /** The rule's failure count after this failure. */

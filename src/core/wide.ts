@@ -9,15 +9,35 @@ export const WIDE_MIN_KEYS = 128;
 /** A wide record that shrinks below this becomes a plain object again (hysteresis avoids flapping). */
 export const WIDE_MAX_TO_PLAIN = 64;
 
+/** Lookups shared by records and builders: both read one trie. */
+abstract class TrieLookup {
+  abstract readonly trie: Trie;
+
+  get(key: string): unknown {
+    return trieGet(this.trie, key)?.v;
+  }
+
+  has(key: string): boolean {
+    return trieGet(this.trie, key) !== undefined;
+  }
+
+  /** The entry for `key` (one lookup for both presence and value). */
+  leaf(key: string): Leaf | undefined {
+    return trieGet(this.trie, key);
+  }
+}
+
 /** An immutable object-like map on a persistent trie. Never mutated after construction. */
-export class WideRecord {
+export class WideRecord extends TrieLookup {
   private keyCache: string[] | undefined;
 
   constructor(
     readonly trie: Trie,
     readonly size: number,
     readonly nextSeq: number,
-  ) {}
+  ) {
+    super();
+  }
 
   static fromEntries(entries: Iterable<readonly [string, unknown]>): WideRecord {
     let trie = EMPTY;
@@ -37,19 +57,6 @@ export class WideRecord {
     return new WideRecord(trie, size, seq);
   }
 
-  get(key: string): unknown {
-    return trieGet(this.trie, key)?.v;
-  }
-
-  has(key: string): boolean {
-    return trieGet(this.trie, key) !== undefined;
-  }
-
-  /** The entry for `key` (one lookup for both presence and value). */
-  leaf(key: string): Leaf | undefined {
-    return trieGet(this.trie, key);
-  }
-
   /** Keys in the order a plain object would list them: integer-like keys ascending, then insertion order. */
   keys(): readonly string[] {
     if (this.keyCache) return this.keyCache;
@@ -66,7 +73,7 @@ export class WideRecord {
 }
 
 /** A mutable builder over a record: persistent updates, so the base record is never touched. */
-export class WideBuilder {
+export class WideBuilder extends TrieLookup {
   trie: Trie;
   size: number;
   nextSeq: number;
@@ -75,21 +82,10 @@ export class WideBuilder {
   private owner: object = {};
 
   constructor(base: WideRecord) {
+    super();
     this.trie = base.trie;
     this.size = base.size;
     this.nextSeq = base.nextSeq;
-  }
-
-  get(key: string): unknown {
-    return trieGet(this.trie, key)?.v;
-  }
-
-  has(key: string): boolean {
-    return trieGet(this.trie, key) !== undefined;
-  }
-
-  leaf(key: string): Leaf | undefined {
-    return trieGet(this.trie, key);
   }
 
   set(key: string, value: unknown): void {

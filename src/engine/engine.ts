@@ -24,7 +24,7 @@ import { isStateUpdate, type StateUpdateInit } from '../contracts/state-update.j
 import type { Contract, ProcessDefinition } from '../contracts/types.js';
 import { BUILTIN_ROOTS, validateContract } from '../contracts/validate.js';
 import { Zone, zoneOfPath } from '../contracts/zones.js';
-import { SignalHub } from '../signals/index.js';
+import { SignalHub, assertPublishableTopic } from '../signals/index.js';
 import { AuditSystem } from '../audit/index.js';
 import { SchemaGate } from '../schema/index.js';
 import { orchestrate, runWorkflow, type FluxHost, type OrchestrateOptions, type OrchestratorHandle, type RunWorkflowOptions, type WorkflowResult, type Workflow } from '../flux/index.js';
@@ -201,7 +201,8 @@ export class TheusEngine {
     return {
       log: (filter) => a?.log(filter) ?? [],
       inspect: (name) => a?.inspect(name),
-      stats: () => a?.stats() ?? { processes: {}, totals: { failures: 0, warnings: 0, blocks: 0, aborts: 0, stops: 0 } } as unknown as ReturnType<AuditSystem['stats']>,
+      stats: (): ReturnType<AuditSystem['stats']> =>
+        a?.stats() ?? { stopped: false, processes: [], totals: { violations: 0, warnings: 0, blocks: 0, aborts: 0, stops: 0, successes: 0, failures: 0, logEntries: 0 } },
       reset: () => a?.reset(),
       get stopped() {
         return a?.stopped ?? false;
@@ -538,7 +539,8 @@ export class TheusEngine {
           const segs = parseDottedPath(path);
           return written.some((w) => prefixOverlap(w, segs)) ? readPath(root, segs) : undefined;
         },
-        version,
+        // The state the check ran against: the would-be version never exists if the rule blocks.
+        current.version,
       );
     }
     if (this.#schema) {
@@ -552,6 +554,8 @@ export class TheusEngine {
   /** Finishes a commit whose schema validation is asynchronous: installs only if nothing moved meanwhile. */
   async #finishValidation(o: Validating): Promise<Outcome> {
     await o.pending;
+    // The engine may have been closed while the validator ran: nothing may commit after close().
+    this.#assertOpen();
     if (this.#state !== o.current) {
       // Another commit landed during validation: go round again, as for a conflict.
       return { kind: 'conflict', paths: ['*'], expected: o.current.version, actual: this.#state.version };
@@ -579,7 +583,11 @@ export class TheusEngine {
     let latch: Readonly<Record<string, unknown>> = NO_SIGNALS;
     if (signals.length > 0) {
       const l: Record<string, unknown> = {};
-      for (const [topic, payload] of signals) l[topic] = payload;
+      for (const [topic, payload] of signals) {
+        // Checked before the swap: a topic the hub would refuse must fail the commit, not follow it.
+        assertPublishableTopic(topic);
+        l[topic] = payload;
+      }
       latch = Object.freeze(l);
     }
     this.#state = nextState(this.#state, root, version, latch);
@@ -605,9 +613,15 @@ export class TheusEngine {
   orchestrate(definition: string | Record<string, unknown>, options: OrchestrateOptions = {}): OrchestratorHandle {
     this.#assertOpen();
     this.#assertNotNested('orchestrate');
-    return orchestrate(this.#fluxHost(), definition, options);
+    const handle = orchestrate(this.#fluxHost(), definition, options);
+    // Tracked so close() can stop it: a machine waiting for signals would otherwise never settle `done`.
+    this.#machines.add(handle);
+    const forget = () => void this.#machines.delete(handle);
+    handle.done.then(forget, forget);
+    return handle;
   }
 
+  readonly #machines = new Set<OrchestratorHandle>();
   #host: FluxHost | undefined;
 
   #fluxHost(): FluxHost {
@@ -673,17 +687,7 @@ export class TheusEngine {
         tx.rollback();
         throw e;
       }
-      const outcome = await this.#commit(tx.finish(), tx.base, [], {}, undefined, undefined);
-      if (outcome.kind === 'conflict') {
-        this.#metrics.bump(undefined, 'conflicts');
-        throw new ConflictError(`Transaction started at version ${outcome.expected} conflicts with commits up to ${outcome.actual}: ${outcome.paths.map(displayKey).join(', ')}.`, {
-          expectedVersion: outcome.expected,
-          actualVersion: outcome.actual,
-          paths: outcome.paths.map(displayKey),
-        });
-      }
-      this.#metrics.bump(undefined, 'commits');
-      return this.#state;
+      return this.#manualOutcome(await this.#commit(tx.finish(), tx.base, [], {}, undefined, undefined));
     })();
   }
 
@@ -745,12 +749,18 @@ export class TheusEngine {
       void Promise.resolve(outcome.pending).catch(() => undefined);
       throw invalidArgument('The schema has asynchronous validators: commit through engine.execute() or await engine.transaction(async (tx) => …), which can wait for them.');
     }
+    return this.#manualOutcome(outcome);
+  }
+
+  /** A manual commit (transaction, not a process) is not retried: a conflict is the caller's to handle. */
+  #manualOutcome(outcome: Outcome): State {
     if (outcome.kind === 'conflict') {
       this.#metrics.bump(undefined, 'conflicts');
-      throw new ConflictError(`Transaction started at version ${outcome.expected} conflicts with commits up to ${outcome.actual}: ${outcome.paths.map(displayKey).join(', ')}.`, {
+      const paths = [...new Set(outcome.paths.map(displayKey))];
+      throw new ConflictError(`Transaction started at version ${outcome.expected} conflicts with commits up to ${outcome.actual}: ${paths.join(', ')}.`, {
         expectedVersion: outcome.expected,
         actualVersion: outcome.actual,
-        paths: outcome.paths.map(displayKey),
+        paths,
       });
     }
     this.#metrics.bump(undefined, 'commits');
@@ -769,6 +779,8 @@ export class TheusEngine {
     if (this.#closed) return;
     this.#closed = true;
     this.#lane.releaseAll();
+    // Not awaited: a machine whose entry is stuck in user code must not keep close() from returning.
+    for (const machine of this.#machines) void machine.stop();
     this.#signals.close();
     const pool = this.#pool;
     this.#pool = undefined;

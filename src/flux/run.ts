@@ -67,9 +67,19 @@ export function assertProcessesExist(host: FluxHost, workflow: Workflow): void {
   throw new TheusError('UNKNOWN_PROCESS', `Unknown process ${list}. Register ${missing.length === 1 ? 'it' : 'them'} with the engine before running the workflow.`);
 }
 
+/** What conditions see as `signal`/`cmd` once the latch they would read has outlived its step. */
+const NO_SIGNALS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 class Runner {
   readonly reports: StepReport[] = [];
   iterations = 0;
+  /**
+   * The version whose signal latch a process step has already consumed. A step that commits
+   * nothing leaves the engine's version (and its latch) in place; the latch still belongs to a
+   * commit made before that step, so conditions after it must not see those signals again
+   * ("one tick": the original creates a new, empty-latched version on every execute).
+   */
+  private spentLatch: number | undefined;
 
   constructor(
     private readonly host: FluxHost,
@@ -104,6 +114,7 @@ class Runner {
     this.checkAbort(`before ${where(step.at)}`);
     this.host.beginStep?.();
     const started = performance.now();
+    const versionBefore = this.host.version();
     const stepArgs = this.args === undefined && step.args === undefined ? {} : { ...this.args, ...step.args };
     try {
       await this.host.execute(step.name, stepArgs, this.signal === undefined ? {} : { signal: this.signal });
@@ -113,7 +124,9 @@ class Runner {
       }
       throw error;
     }
-    const report: StepReport = { name: step.name, path: step.at.path, version: this.host.version(), durationMs: performance.now() - started };
+    const version = this.host.version();
+    if (version === versionBefore) this.spentLatch = version;
+    const report: StepReport = { name: step.name, path: step.at.path, version, durationMs: performance.now() - started };
     this.reports.push(report);
     this.onStep?.(report);
   }
@@ -141,6 +154,9 @@ class Runner {
   /** Read fresh for every evaluation, so a condition sees what the previous step committed. */
   private scope(): ConditionScope {
     const roots = this.host.conditionScope();
+    if (this.spentLatch !== undefined && this.host.version() === this.spentLatch) {
+      return { domain: roots.domain, global: roots.global, signal: NO_SIGNALS, cmd: NO_SIGNALS, meta: roots.meta, args: this.args };
+    }
     return { domain: roots.domain, global: roots.global, signal: roots.signal, cmd: roots.cmd ?? roots.signal, meta: roots.meta, args: this.args };
   }
 
