@@ -164,6 +164,11 @@ export class AuditSystem {
     return state !== undefined && (state.inputs.length > 0 || state.outputs.length > 0);
   }
 
+  /** True when the recipe has an entry for `process` (rules, or only its own settings). */
+  names(process: string): boolean {
+    return this.recipe.processes.has(process);
+  }
+
   /** The context paths the output rules of `process` read (so the engine can skip building a reader when empty). */
   outputPaths(process: string): readonly string[] {
     return this.states.get(process)?.outputPaths ?? [];

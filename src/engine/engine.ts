@@ -308,7 +308,7 @@ export class TheusEngine {
         const outcome = isThenable(pending) ? await pending : pending;
         if (outcome.kind === 'done') {
           this.#metrics.bump(contract.name, 'commits');
-          this.#audit?.recordSuccess(contract.name, this.#state.version);
+          if (this.#audit?.names(contract.name)) this.#audit.recordSuccess(contract.name, this.#state.version);
           return outcome.value as Awaited<R>;
         }
         if (outcome.kind !== 'conflict') throw new TheusError('INTERNAL', 'unexpected commit outcome');
@@ -332,7 +332,9 @@ export class TheusEngine {
       }
     } catch (e) {
       this.#metrics.bump(contract.name, 'rollbacks');
-      if (this.#audit && !isAuditError(e)) this.#audit.recordFailure(contract.name, e, this.#state.version);
+      // Only processes the recipe names are audited: an unrelated process's business errors must
+      // not turn into audit blocks because some other process has rules.
+      if (this.#audit?.names(contract.name) && !isAuditError(e)) this.#audit.recordFailure(contract.name, e, this.#state.version);
       throw e;
     } finally {
       this.#lane.release(token);
