@@ -235,6 +235,11 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     return this.slowGet(key, receiver);
   }
 
+  /** Whether the node currently has `key` as an own property (no trap, no child draft). */
+  hasOwnKey(key: string): boolean {
+    return hasOwn.call(this.copy ?? this.base, key);
+  }
+
   private slowGet(key: PropertyKey, receiver: unknown): unknown {
     const src = this.current;
     if (typeof key === 'symbol') return Reflect.get(src, key, receiver);

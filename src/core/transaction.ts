@@ -65,8 +65,8 @@ export class Transaction {
     this.#assertLive();
     // The name is user text turned into a property access: own roots only, no prototype machinery.
     assertRootName(name);
-    const all = this.#root.proxy as Record<string, unknown>;
-    return Object.prototype.hasOwnProperty.call(all, name) ? all[name] : undefined;
+    // Ask the draft itself: going through the proxy's descriptor trap would build the child twice.
+    return this.#root.hasOwnKey(name) ? (this.#root.proxy as Record<string, unknown>)[name] : undefined;
   }
 
   /** The whole state as one proxy (`{ domain, global, heavy, … }`). */
