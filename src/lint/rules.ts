@@ -41,19 +41,19 @@ const TABLE: Record<RuleId, Omit<RuleInfo, 'id'>> = {
     name: 'no-console-output',
     severity: 'warning',
     description: 'console.* or process.stdout/stderr output inside a process body that does not declare it in sideEffects.',
-    hint: "The body re-runs on every conflict retry, so output repeats. Return data or use ctx.outbox; or declare sideEffects: ['console'].",
+    hint: "The body re-runs on every conflict retry, so output repeats. Return data, or emit a signal (published once, after commit); or declare sideEffects: ['console'].",
   },
   'POP-E02': {
     name: 'no-undeclared-file-io',
     severity: 'error',
     description: 'File-system or subprocess call (fs, fs/promises, child_process…) in an effect/guide process whose sideEffects does not declare it.',
-    hint: "Move the I/O to an outbox worker (ctx.outbox.add) or declare it (sideEffects: ['fs']); it is not rolled back and re-runs on every retry.",
+    hint: "Move the I/O out of the process (after execute() resolves, or in a signal subscriber) or declare it (sideEffects: ['fs']); it is not rolled back and re-runs on every retry.",
   },
   'POP-E03': {
     name: 'no-undeclared-network-io',
     severity: 'error',
     description: 'Network call (fetch, http, https, net, dns, WebSocket…) in an effect/guide process whose sideEffects does not declare it.',
-    hint: "Send it through ctx.outbox.add(topic, payload) so it happens once after commit, or declare it (sideEffects: ['http']).",
+    hint: "Emit a signal (ctx.signal.topic = payload, published once after commit) and do the call in a subscriber, or declare it (sideEffects: ['http']).",
   },
   'POP-E04': {
     name: 'no-outer-state-mutation',

@@ -38,7 +38,7 @@ describe('theus ESLint plugin', () => {
   it('includes the rule id and the hint in the message', () => {
     const [message] = verify(fixture('e01-console.ts'), 'e01-console.ts');
     expect(message?.message).toBe(
-      "'console.log' in process 'greet' writes output outside the transaction. (POP-E01) Hint: The body re-runs on every conflict retry, so output repeats. Return data or use ctx.outbox; or declare sideEffects: ['console'].",
+      "'console.log' in process 'greet' writes output outside the transaction. (POP-E01) Hint: The body re-runs on every conflict retry, so output repeats. Return data, or emit a signal (published once, after commit); or declare sideEffects: ['console'].",
     );
     expect(message?.severity).toBe(1);
   });

@@ -19,7 +19,7 @@ export const ioRules: ProcessRule = (context, report) => {
         if (pure) report('POP-T03', use.node, `Pure process '${name}' performs I/O: '${use.what}'.`);
         else if (!declaresSideEffect(sideEffects, use.category)) {
           const kind = use.category === 'file' ? 'file' : 'subprocess';
-          report('POP-E02', use.node, `'${use.what}' in process '${name}' does ${kind} I/O that its sideEffects do not declare.`, `Move it to an outbox worker (ctx.outbox.add) or declare it: sideEffects: ['${kind === 'file' ? 'fs' : 'child_process'}'].`);
+          report('POP-E02', use.node, `'${use.what}' in process '${name}' does ${kind} I/O that its sideEffects do not declare.`, `Move it out of the process (do it after execute() resolves, or from a signal subscriber) or declare it: sideEffects: ['${kind === 'file' ? 'fs' : 'child_process'}'].`);
         }
         break;
       case 'network':
