@@ -635,3 +635,16 @@ describe('re-entrant engine calls from inside a process are refused (REENTRANT_C
     expect(other.state.domain.n).toBe(105);
   });
 });
+
+describe('conditions over committed Maps and Sets', () => {
+  it('read entries, sizes and membership through the read-only wrappers', async () => {
+    const engine = new TheusEngine({ domain: { stock: new Map([['sku-1', 3]]), tags: new Set(['vip']), done: false } });
+    engine.register(process({ name: 'finish', outputs: ['domain.done'] }, () => true));
+    const result = await engine.executeWorkflow({
+      steps: [{ flux: 'if', condition: "domain.stock['sku-1'] == 3 and len(domain.stock) == 1 and 'vip' in domain.tags and domain.stock.get('x', 0) == 0", then: ['finish'] }],
+    });
+    expect(result.steps.map((s) => s.name)).toEqual(['finish']);
+    expect(engine.state.domain.done).toBe(true);
+    await engine.close();
+  });
+});

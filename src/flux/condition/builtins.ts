@@ -1,6 +1,6 @@
 import type { FunctionName, MethodName } from './ast.js';
 import { isForbiddenMemberName } from './ast.js';
-import { contains, hasEntry, isMissing, isPlainObject, mapSizeOf, ordered, readMember, setSizeOf, truthy, typeName } from './values.js';
+import { contains, hasEntry, isMissing, isPlainObject, mapSizeOf, ordered, raw, readMember, setSizeOf, truthy, typeName } from './values.js';
 import type { Fail } from './values.js';
 
 /*
@@ -62,7 +62,7 @@ function extreme(which: 'min' | 'max'): Builtin {
     if (args.length === 1) {
       const only = args[0];
       if (Array.isArray(only)) items = only;
-      else if (only instanceof Set) items = [...(Set.prototype.values.call(only) as SetIterator<unknown>)];
+      else if (only instanceof Set) items = [...(Set.prototype.values.call(raw(only)) as SetIterator<unknown>)];
       else if (typeof only === 'string') items = [...only];
       else fail(`${which}() of a single argument needs a list, set or string, got ${typeName(only)}`);
     }

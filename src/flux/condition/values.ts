@@ -1,4 +1,13 @@
 import { isForbiddenMemberName } from './ast.js';
+import { rawOf } from '../../core/seal.js';
+
+/**
+ * Committed Maps and Sets are read-only wrappers (proxies) around the real containers; the
+ * built-in methods used below need the container itself. Reading only: nothing here writes.
+ */
+export function raw<T>(value: T): T {
+  return (typeof value === 'object' && value !== null ? rawOf(value) : value) as T;
+}
 
 /** Raised by the value helpers; the compiled node that called them adds its position. */
 export type Fail = (message: string) => never;
@@ -41,8 +50,8 @@ export function truthy(value: unknown): boolean {
   if (typeof value === 'number') return !Number.isNaN(value);
   if (typeof value !== 'object') return true;
   if (Array.isArray(value)) return value.length > 0;
-  if (value instanceof Map) return mapSize.call(value) > 0;
-  if (value instanceof Set) return setSize.call(value) > 0;
+  if (value instanceof Map) return mapSize.call(raw(value)) > 0;
+  if (value instanceof Set) return setSize.call(raw(value)) > 0;
   if (isPlainObject(value)) return Object.keys(value).length > 0;
   return true;
 }
@@ -63,16 +72,16 @@ export function equals(a: unknown, b: unknown, fail: Fail, depth = 0): boolean {
     return true;
   }
   if (a instanceof Map) {
-    if (!(b instanceof Map) || mapSize.call(a) !== mapSize.call(b)) return false;
-    for (const [k, v] of Map.prototype.entries.call(a) as MapIterator<[unknown, unknown]>) {
-      if (!mapHas.call(b, k) || !equals(v, mapGet.call(b, k), fail, depth + 1)) return false;
+    if (!(b instanceof Map) || mapSize.call(raw(a)) !== mapSize.call(raw(b))) return false;
+    for (const [k, v] of Map.prototype.entries.call(raw(a)) as MapIterator<[unknown, unknown]>) {
+      if (!mapHas.call(raw(b), k) || !equals(v, mapGet.call(raw(b), k), fail, depth + 1)) return false;
     }
     return true;
   }
   if (a instanceof Set) {
-    if (!(b instanceof Set) || setSize.call(a) !== setSize.call(b)) return false;
-    for (const item of Set.prototype.values.call(a) as SetIterator<unknown>) {
-      if (!setHas.call(b, item) && !someEqual(Set.prototype.values.call(b) as SetIterator<unknown>, item, fail, depth + 1)) return false;
+    if (!(b instanceof Set) || setSize.call(raw(a)) !== setSize.call(raw(b))) return false;
+    for (const item of Set.prototype.values.call(raw(a)) as SetIterator<unknown>) {
+      if (!setHas.call(raw(b), item) && !someEqual(Set.prototype.values.call(raw(b)) as SetIterator<unknown>, item, fail, depth + 1)) return false;
     }
     return true;
   }
@@ -127,8 +136,8 @@ export function contains(container: unknown, item: unknown, fail: Fail): boolean
     return container.includes(item);
   }
   if (Array.isArray(container)) return someEqual(container, item, fail, 0);
-  if (container instanceof Set) return setHas.call(container, item) || (typeof item === 'object' && someEqual(Set.prototype.values.call(container) as SetIterator<unknown>, item, fail, 0));
-  if (container instanceof Map) return mapHas.call(container, item);
+  if (container instanceof Set) return setHas.call(raw(container), item) || (typeof item === 'object' && someEqual(Set.prototype.values.call(raw(container)) as SetIterator<unknown>, item, fail, 0));
+  if (container instanceof Map) return mapHas.call(raw(container), item);
   if (container !== null && typeof container === 'object') {
     if (typeof item !== 'string' && typeof item !== 'number') fail(`'in <mapping>' needs a string key on the left, got ${typeName(item)}`);
     return Object.hasOwn(container, String(item));
@@ -146,7 +155,7 @@ function ownData(target: object, key: string | number, fail: Fail): unknown {
 
 /** `true` when the container holds the key (used by `.get` to tell "absent" from "present but None"). */
 export function hasEntry(container: object, key: string | number): boolean {
-  if (container instanceof Map) return mapHas.call(container, key);
+  if (container instanceof Map) return mapHas.call(raw(container), key);
   return Object.getOwnPropertyDescriptor(container, key) !== undefined;
 }
 
@@ -176,7 +185,7 @@ export function readMember(base: unknown, key: string | number, fail: Fail): unk
     }
     return ownData(base, key, fail);
   }
-  if (base instanceof Map) return mapGet.call(base, key);
+  if (base instanceof Map) return mapGet.call(raw(base), key);
   return ownData(base, key, fail);
 }
 
@@ -185,9 +194,9 @@ export function isMissing(value: unknown): value is null | undefined {
 }
 
 export function mapSizeOf(value: Map<unknown, unknown>): number {
-  return mapSize.call(value);
+  return mapSize.call(raw(value));
 }
 
 export function setSizeOf(value: Set<unknown>): number {
-  return setSize.call(value);
+  return setSize.call(raw(value));
 }
