@@ -46,6 +46,13 @@ const ARRAY_MUTATORS = new Set<PropertyKey>(['push', 'pop', 'shift', 'unshift', 
 const hasOwn = Object.prototype.hasOwnProperty;
 
 export class Draft implements ProxyHandler<object>, DraftLike {
+  /**
+   * The hot traps are own fields, declared first so every draft has the same shape: V8 looks
+   * traps up on the handler generically, and finding them on the instance skips a prototype walk
+   * on every read and write (a large share of a proxy read's cost).
+   */
+  readonly get: (target: object, key: PropertyKey, receiver: unknown) => unknown = Draft.prototype.trapGet;
+  readonly set: (target: object, key: PropertyKey, value: unknown, receiver: unknown) => boolean = Draft.prototype.trapSet;
   readonly #brand = true;
 
   static isDraft(x: unknown): x is Draft {
@@ -91,8 +98,6 @@ export class Draft implements ProxyHandler<object>, DraftLike {
   ) {
     // V8 looks traps up on the handler generically: an own `get` is found without walking to the
     // class prototype, which shows on every read through the proxy.
-    (this as { get: Draft['get'] }).get = GET_TRAP;
-    (this as { set: Draft['set'] }).set = SET_TRAP;
     // Targets are shared dummies: every trap answers from the draft, never from the target.
     this.proxy = new Proxy(kind === Kind.Array ? ARRAY_TARGET : OBJECT_TARGET, this);
     if (scope.trackReads) scope.drafts.push(this);
@@ -198,7 +203,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     return child.proxy;
   }
 
-  get(_target: object, key: PropertyKey, receiver: unknown): unknown {
+  trapGet(_target: object, key: PropertyKey, receiver: unknown): unknown {
     if (key === DRAFT_KEY) return this;
     if (!this.scope.live) this.ensureLive(key);
     const kind = this.kind;
@@ -366,7 +371,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     return sealValue(value, this.childPath(key));
   }
 
-  set(_target: object, prop: PropertyKey, value: unknown, receiver: unknown): boolean {
+  trapSet(_target: object, prop: PropertyKey, value: unknown, receiver: unknown): boolean {
     this.ensureLive(prop);
     const key = prop as string;
     if (typeof prop === 'symbol') throw new TheusError('UNSUPPORTED_VALUE', `Symbol keys cannot be written into state (at ${formatPath(this.path())}).`, { path: formatPath(this.path()) });
@@ -871,8 +876,6 @@ function* mapIter<T, U>(it: Iterable<T>, fn: (t: T) => U): IterableIterator<U> {
 }
 
 setDraftBrand((x): x is DraftLike => Draft.isDraft(x));
-const GET_TRAP = Draft.prototype.get;
-const SET_TRAP = Draft.prototype.set;
 
 export function draftOf(value: unknown): Draft | undefined {
   return typeof value === 'object' && value !== null ? (DRAFTS.get(value) as Draft | undefined) : undefined;
