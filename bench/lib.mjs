@@ -76,3 +76,24 @@ export function fmtOps(x) {
 export function ratio(a, b) {
   return b === 0 ? Infinity : a / b;
 }
+
+/** The 5-rule input recipe both audit suites measure (one rule of each kind and level). */
+export function fiveRuleRecipe(processName) {
+  return {
+    audit: { threshold_max: 3 },
+    process_recipes: {
+      [processName]: {
+        inputs: [
+          { field: 'amount', min: 1, max: 1_000_000, level: 'B' },
+          { field: 'dest', regex: '^User', level: 'C' },
+          { field: 'currency', eq: 'EUR', level: 'A' },
+          { field: 'memo', max_len: 140 },
+          { field: 'meta.channel', neq: 'blocked', level: 'S' },
+        ],
+      },
+    },
+  };
+}
+
+/** Arguments that pass every rule of {@link fiveRuleRecipe}. */
+export const FIVE_RULE_ARGS = Object.freeze({ amount: 500, dest: 'UserA', currency: 'EUR', memo: 'rent', meta: Object.freeze({ channel: 'web' }) });

@@ -3,7 +3,7 @@
 // in alternating rounds and each keeps its best round, so VM noise does not masquerade as overhead.
 import { z } from 'zod';
 import { TheusEngine, process } from '../../dist/index.js';
-import { opsPerSec, opsPerSecAsync, row } from '../lib.mjs';
+import { opsPerSec, opsPerSecAsync, row, fiveRuleRecipe, FIVE_RULE_ARGS } from '../lib.mjs';
 
 const us = (opsPerSecond) => 1e6 / opsPerSecond;
 const ROUNDS = 5;
@@ -23,21 +23,8 @@ const bump = (ctx) => {
 async function auditRows() {
   const group = 'audit-engine: input rules per execute';
   const RULES = 5;
-  const recipe = {
-    audit: { threshold_max: 3 },
-    process_recipes: {
-      inc: {
-        inputs: [
-          { field: 'amount', min: 1, max: 1_000_000, level: 'B' },
-          { field: 'dest', regex: '^User', level: 'C' },
-          { field: 'currency', eq: 'EUR', level: 'A' },
-          { field: 'memo', max_len: 140 },
-          { field: 'meta.channel', neq: 'blocked', level: 'S' },
-        ],
-      },
-    },
-  };
-  const args = { amount: 500, dest: 'UserA', currency: 'EUR', memo: 'rent', meta: { channel: 'web' } };
+  const recipe = fiveRuleRecipe('inc');
+  const args = FIVE_RULE_ARGS;
   const plain = new TheusEngine({ domain: { n: 0 } });
   const audited = new TheusEngine({ domain: { n: 0 } }, { auditRecipe: recipe });
   for (const engine of [plain, audited]) engine.register(process({ name: 'inc', inputs: ['domain.n'], outputs: ['domain.n'] }, bump));

@@ -2,26 +2,13 @@
 import { z } from 'zod';
 import { AuditSystem } from '../../dist/audit/index.js';
 import { SchemaGate } from '../../dist/schema/index.js';
-import { opsPerSec, row } from '../lib.mjs';
+import { FIVE_RULE_ARGS, fiveRuleRecipe, opsPerSec, row } from '../lib.mjs';
 
 const GROUP = 'audit';
 
 function checkInputsRow() {
-  const audit = new AuditSystem({
-    audit: { threshold_max: 3 },
-    process_recipes: {
-      transfer: {
-        inputs: [
-          { field: 'amount', min: 1, max: 1_000_000, level: 'B' },
-          { field: 'dest', regex: '^User', level: 'C' },
-          { field: 'currency', eq: 'EUR', level: 'A' },
-          { field: 'memo', max_len: 140 },
-          { field: 'meta.channel', neq: 'blocked', level: 'S' },
-        ],
-      },
-    },
-  });
-  const args = { amount: 500, dest: 'UserA', currency: 'EUR', memo: 'rent', meta: { channel: 'web' } };
+  const audit = new AuditSystem(fiveRuleRecipe('transfer'));
+  const args = FIVE_RULE_ARGS;
   const calls = opsPerSec(() => audit.checkInputs('transfer', args, 1), { batch: 100, ms: 400 });
   const usPerRule = 1e6 / (calls * 5);
   return row({
