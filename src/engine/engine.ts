@@ -16,11 +16,10 @@ import {
 import { parseDottedPath, type Segment } from '../core/path.js';
 import { State, nextState } from '../core/state.js';
 import { Transaction, type TransactionResult } from '../core/transaction.js';
-import { draftOf } from '../core/draft.js';
 import { Kind, kindOfRaw } from '../core/kinds.js';
 import { Guard } from '../contracts/guard.js';
 import { isProcess } from '../contracts/process.js';
-import { isStateUpdate, type StateUpdateInit } from '../contracts/state-update.js';
+import type { StateUpdateInit } from '../contracts/state-update.js';
 import type { Contract, ProcessDefinition } from '../contracts/types.js';
 import { BUILTIN_ROOTS, validateContract } from '../contracts/validate.js';
 import { Zone, zoneOfPath } from '../contracts/zones.js';
@@ -28,24 +27,22 @@ import { SignalHub, assertPublishableTopic } from '../signals/index.js';
 import { AuditSystem } from '../audit/index.js';
 import { SchemaGate } from '../schema/index.js';
 import { orchestrate, runWorkflow, type FluxHost, type OrchestrateOptions, type OrchestratorHandle, type RunWorkflowOptions, type WorkflowResult, type Workflow } from '../flux/index.js';
+import { HeavyAllocator, type Dtype, type HeavyArray, type HeavyStats } from '../heavy/index.js';
+import { ParallelPool } from '../parallel/index.js';
+import type { ProcessTaskPayload, ProcessTaskResult } from '../parallel/process-task.js';
+import { assertData } from './args.js';
 import { CommitLog, displayKey } from './commit-log.js';
+import { changedPaths, notMarker, prefixOverlap, readPath, rebase, touchedKeys } from './commit-result.js';
 import { ExecutionContext, SignalBuffer } from './context.js';
+import { Deadline } from './deadline.js';
 import { PriorityLane, backoffMs } from './lane.js';
+import { MetaLog, type MetaEntry } from './meta-log.js';
 import { Metrics, type EngineMetrics } from './metrics.js';
 import { resolveOptions, type EngineOptions, type ResolvedOptions } from './options.js';
 import { mapOutputs } from './output-mapping.js';
-import { deletePath, entriesOf, getChild, mergePath, setPath } from './updates.js';
-import { assertData } from './args.js';
-import { MetaLog, type MetaEntry } from './meta-log.js';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { HeavyArray, HeavyAllocator, type Dtype, type HeavyStats } from '../heavy/index.js';
-import { looksLikeHeavyHandle } from '../heavy/handle.js';
-import { ParallelPool } from '../parallel/index.js';
-import type { ProcessTaskPayload, ProcessTaskResult } from '../parallel/process-task.js';
-import { toPlain } from '../core/plain.js';
-import { applyOps } from './updates.js';
-import { WILDCARD } from '../contracts/pattern.js';
+import { assertWorkerLoadable, declaredData, reattach } from './parallel-data.js';
+import { isThenable, throwIfAborted, unproxy } from './results.js';
+import { applyOps, entriesOf, mergePath, setPath } from './updates.js';
 
 export interface ExecuteOptions {
   /** Aborts the execution: before commit, nothing is committed and the promise rejects. */
@@ -847,205 +844,10 @@ export class EngineTransaction extends Transaction {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Dotted paths of everything a commit writes or deletes, for the schema gate. */
-function changedPaths(result: TransactionResult): string[] {
-  return result.ops.map((op) => op.path.join('.'));
-}
-
-function prefixOverlap(a: readonly Segment[], b: readonly Segment[]): boolean {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (String(a[i]) !== String(b[i])) return false;
-  return true;
-}
-
-function notMarker(key: string): boolean {
-  const last = key.charCodeAt(key.length - 1);
-  return last !== 1 && last !== 2;
-}
-
-/** What a transaction depends on: everything it read, and the paths it wrote (not key-set markers). */
-function touchedKeys(result: TransactionResult): Set<string> {
-  const out = new Set(result.reads);
-  for (const w of result.writes) if (notMarker(w)) out.add(w);
-  return out;
-}
-
-/**
- * Re-applies a transaction's changes on a newer State whose other changes do not overlap.
- * Changes inside an array replace the whole array (array positions are not identities).
- */
-function rebase(current: State, result: TransactionResult): Readonly<Record<string, unknown>> {
-  const tx = new Transaction(current);
-  const root = tx.all;
-  const arraysDone = new Set<string>();
-  for (const op of result.ops) {
-    const cut = arrayCut(result.root, op.path);
-    if (cut < op.path.length) {
-      const arrPath = op.path.slice(0, cut);
-      const key = arrPath.join('\u0000');
-      if (arraysDone.has(key)) continue;
-      arraysDone.add(key);
-      setPath(root, arrPath, readPath(result.root, arrPath));
-    } else if (op.op === 'remove') deletePath(root, op.path);
-    else setPath(root, op.path, op.value);
-  }
-  return tx.finish().root;
-}
-
-/** Length of the path prefix ending at the outermost array on the path (or the whole path). */
-function arrayCut(root: unknown, path: readonly Segment[]): number {
-  let node: unknown = root;
-  for (let i = 0; i < path.length; i++) {
-    if (Array.isArray(node)) return i;
-    if (node === null || typeof node !== 'object') return path.length;
-    node = getChild(node, path[i]!);
-  }
-  return path.length;
-}
-
-function readPath(root: unknown, path: readonly Segment[]): unknown {
-  let node: unknown = root;
-  for (const seg of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = getChild(node, seg);
-  }
-  return node;
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new TheusError('ABORTED', 'The execution was aborted; nothing was committed.', { cause: signal.reason });
-}
-
-/**
- * Replaces draft proxies in a process's result by their committed snapshot: proxies are revoked
- * when the transaction ends, so handing one back to the caller would hand out a dead object.
- */
-function unproxy(value: unknown, depth = 0): unknown {
-  if (typeof value !== 'object' || value === null || depth > 64) return value;
-  const d = draftOf(value);
-  if (d) return d.snapshot([]);
-  if (isStateUpdate(value)) return value;
-  const kind = kindOfRaw(value);
-  if (kind === Kind.Array) {
-    const arr = value as unknown[];
-    let out: unknown[] | undefined;
-    for (let i = 0; i < arr.length; i++) {
-      const v = unproxy(arr[i], depth + 1);
-      if (v !== arr[i]) (out ??= arr.slice())[i] = v;
-    }
-    return out ?? value;
-  }
-  if (kind === Kind.Plain) {
-    const obj = value as Record<string, unknown>;
-    let out: Record<string, unknown> | undefined;
-    for (const k of Object.keys(obj)) {
-      const v = unproxy(obj[k], depth + 1);
-      if (v !== obj[k]) (out ??= { ...obj })[k] = v;
-    }
-    return out ?? value;
-  }
-  return value;
-}
-
-/** The write deadline and the caller's abort, as one lazily created AbortSignal. */
-class Deadline {
-  #controller: AbortController | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #unlink: (() => void) | undefined;
-  readonly #started = performance.now();
-  /** The deadline timer fired (ctx.abortSignal told the process its time was up). */
-  expired = false;
-
-  constructor(
-    private readonly timeoutMs: number,
-    private readonly external: AbortSignal | undefined,
-  ) {}
-
-  signal(): AbortSignal {
-    if (this.#controller) return this.#controller.signal;
-    const c = (this.#controller = new AbortController());
-    const remaining = Math.max(0, this.timeoutMs - (performance.now() - this.#started));
-    this.#timer = setTimeout(() => {
-      // Timers may fire a little early (loop time is cached): once fired, the attempt is over time.
-      this.expired = true;
-      c.abort(new TheusError('WRITE_TIMEOUT', `The write deadline of ${this.timeoutMs} ms passed.`));
-    }, remaining);
-    this.#timer.unref?.();
-    if (this.external) {
-      if (this.external.aborted) c.abort(this.external.reason);
-      else {
-        const ext = this.external;
-        const onAbort = () => c.abort(ext.reason);
-        ext.addEventListener('abort', onAbort, { once: true });
-        this.#unlink = () => ext.removeEventListener('abort', onAbort);
-      }
-    }
-    return c.signal;
-  }
-
-  dispose(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#unlink?.();
-  }
-}
-
 function defaultExtensions(): string[] {
   const exts = ['.js', '.mjs', '.cjs'];
   // TypeScript sources can only be imported where a loader handles them (Vitest, tsx, Node ≥ 22.6).
   const features = process.features as { typescript?: unknown };
   if (features.typescript || process.env.VITEST || process.env.TSX) exts.push('.ts', '.mts', '.cts');
   return exts;
-}
-
-/** A parallel process must be importable by a worker: its module is recorded when it is defined. */
-function assertWorkerLoadable(def: ProcessDefinition): void {
-  const url = def.moduleUrl;
-  let file: string | undefined;
-  try {
-    file = url ? fileURLToPath(url) : undefined;
-  } catch {
-    file = undefined;
-  }
-  if (!file || !existsSync(file)) {
-    throw new ContractViolationError(
-      `Parallel process '${def.processName}' cannot be located${url ? ` (its module ${url} does not exist)` : ''}: define it with process() in a module file and export it, so worker threads can import it.`,
-    );
-  }
-}
-
-/** Copies of the declared non-heavy paths (up to the first wildcard) and handles of declared heavy entries. */
-function declaredData(state: State, contract: Contract): { roots: Record<string, unknown>; heavy: Record<string, ReturnType<HeavyArray['handle']>> } {
-  const roots: Record<string, unknown> = {};
-  const heavy: Record<string, ReturnType<HeavyArray['handle']>> = {};
-  for (const p of [...contract.inputs, ...contract.outputs]) {
-    const cut = p.segments.indexOf(WILDCARD);
-    const segs = (cut < 0 ? p.segments : p.segments.slice(0, cut)) as Segment[];
-    if (segs[0] === 'signal') continue;
-    if (segs[0] === 'heavy') {
-      const entries = segs.length === 1 ? Object.keys(state.heavy) : [String(segs[1])];
-      for (const key of entries) {
-        const v = state.heavy[key];
-        if (v instanceof HeavyArray) heavy[key] = v.handle();
-      }
-      continue;
-    }
-    const value = readPath(state.data, segs);
-    if (value === undefined) continue;
-    let node = roots;
-    for (let i = 0; i < segs.length - 1; i++) {
-      const seg = String(segs[i]);
-      const next = node[seg];
-      node = (next !== null && typeof next === 'object' ? next : (node[seg] = {})) as Record<string, unknown>;
-    }
-    node[String(segs[segs.length - 1])] = toPlain(value);
-  }
-  return { roots, heavy };
-}
-
-function reattach(value: unknown): unknown {
-  return looksLikeHeavyHandle(value) ? HeavyArray.attach(value) : value;
 }
