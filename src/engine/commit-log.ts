@@ -75,3 +75,8 @@ export function displayKey(key: string): string {
     .filter((s) => s !== '\u0001' && s !== '\u0002')
     .join('.');
 }
+
+/** Conflict keys as the dotted paths a user reads, each once (markers fold into their path). */
+export function displayPaths(keys: readonly string[]): string[] {
+  return [...new Set(keys.map(displayKey))];
+}

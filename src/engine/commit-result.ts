@@ -1,10 +1,10 @@
 import type { Segment } from '../core/path.js';
-import type { State } from '../core/state.js';
-import { Transaction, type TransactionResult } from '../core/transaction.js';
-import { getChild, deletePath, setPath } from './updates.js';
+import type { TransactionResult } from '../core/transaction.js';
+import { getChild } from './updates.js';
 
-// What a finished transaction means for the commit: the paths it changed, the keys it depends on,
-// and how to re-apply it on a newer, compatible State.
+// What a finished transaction means for the commit: the paths it changed and the keys it depends
+// on. (Re-applying it on a newer State is `applyOps` in updates.ts: with no conflict, every
+// container it touched, arrays included, is unchanged since its snapshot, so its ops replay as they are.)
 
 /** Dotted paths of everything a commit writes or deletes, for the schema gate. */
 export function changedPaths(result: TransactionResult): string[] {
@@ -27,39 +27,6 @@ export function touchedKeys(result: TransactionResult): Set<string> {
   const out = new Set(result.reads);
   for (const w of result.writes) if (notMarker(w)) out.add(w);
   return out;
-}
-
-/**
- * Re-applies a transaction's changes on a newer State whose other changes do not overlap.
- * Changes inside an array replace the whole array (array positions are not identities).
- */
-export function rebase(current: State, result: TransactionResult): Readonly<Record<string, unknown>> {
-  const tx = new Transaction(current);
-  const root = tx.all;
-  const arraysDone = new Set<string>();
-  for (const op of result.ops) {
-    const cut = arrayCut(result.root, op.path);
-    if (cut < op.path.length) {
-      const arrPath = op.path.slice(0, cut);
-      const key = arrPath.join('\u0000');
-      if (arraysDone.has(key)) continue;
-      arraysDone.add(key);
-      setPath(root, arrPath, readPath(result.root, arrPath));
-    } else if (op.op === 'remove') deletePath(root, op.path);
-    else setPath(root, op.path, op.value);
-  }
-  return tx.finish().root;
-}
-
-/** Length of the path prefix ending at the outermost array on the path (or the whole path). */
-function arrayCut(root: unknown, path: readonly Segment[]): number {
-  let node: unknown = root;
-  for (let i = 0; i < path.length; i++) {
-    if (Array.isArray(node)) return i;
-    if (node === null || typeof node !== 'object') return path.length;
-    node = getChild(node, path[i]!);
-  }
-  return path.length;
 }
 
 export function readPath(root: unknown, path: readonly Segment[]): unknown {

@@ -13,7 +13,7 @@ import {
   TheusError,
   invalidArgument,
 } from '../errors.js';
-import { parseDottedPath, type Segment } from '../core/path.js';
+import { parseDottedPath } from '../core/path.js';
 import { State, nextState } from '../core/state.js';
 import { Transaction, type TransactionResult } from '../core/transaction.js';
 import { Kind, kindOfRaw } from '../core/kinds.js';
@@ -31,18 +31,18 @@ import { HeavyAllocator, type Dtype, type HeavyArray, type HeavyStats } from '..
 import { ParallelPool } from '../parallel/index.js';
 import type { ProcessTaskPayload, ProcessTaskResult } from '../parallel/process-task.js';
 import { assertData } from './args.js';
-import { CommitLog, displayKey } from './commit-log.js';
-import { changedPaths, notMarker, prefixOverlap, readPath, rebase, touchedKeys } from './commit-result.js';
+import { CommitLog, displayPaths } from './commit-log.js';
+import { changedPaths, notMarker, prefixOverlap, readPath, touchedKeys } from './commit-result.js';
 import { ExecutionContext, SignalBuffer } from './context.js';
 import { Deadline } from './deadline.js';
 import { PriorityLane, backoffMs } from './lane.js';
 import { MetaLog, type MetaEntry } from './meta-log.js';
 import { Metrics, type EngineMetrics } from './metrics.js';
 import { resolveOptions, type EngineOptions, type ResolvedOptions } from './options.js';
-import { mapOutputs } from './output-mapping.js';
+import { applyOutputs } from './output-mapping.js';
 import { assertWorkerLoadable, declaredData, reattach } from './parallel-data.js';
 import { isThenable, throwIfAborted, unproxy } from './results.js';
-import { applyOps, entriesOf, mergePath, setPath } from './updates.js';
+import { applyOps, entriesOf, mergePath } from './updates.js';
 
 export interface ExecuteOptions {
   /** Aborts the execution: before commit, nothing is committed and the promise rejects. */
@@ -312,9 +312,10 @@ export class TheusEngine {
         conflicts++;
         this.#metrics.bump(contract.name, 'conflicts');
         if (conflicts > this.#options.maxRetries) {
+          const paths = displayPaths(outcome.paths);
           throw new ConflictError(
-            `Process '${contract.name}' lost ${conflicts} optimistic commits in a row (maxRetries ${this.#options.maxRetries}); contested: ${outcome.paths.map(displayKey).join(', ')}.`,
-            { expectedVersion: outcome.expected, actualVersion: outcome.actual, paths: [...new Set(outcome.paths.map(displayKey))] },
+            `Process '${contract.name}' lost ${conflicts} optimistic commits in a row (maxRetries ${this.#options.maxRetries}); contested: ${paths.join(', ')}.`,
+            { expectedVersion: outcome.expected, actualVersion: outcome.actual, paths },
           );
         }
         this.#metrics.bump(contract.name, 'retries');
@@ -478,16 +479,8 @@ export class TheusEngine {
     let emitted: readonly (readonly [string, unknown])[];
     try {
       value = unproxy(raw);
-      const mutatedPaths = value === undefined ? [] : tx.delta().map((op) => op.path as Segment[]);
-      const mapped = mapOutputs(contract, value, mutatedPaths, this.#options.strictGuards);
-      if (mapped.sets.length > 0 || mapped.merges.length > 0) {
-        guard.mode = 'system';
-        const root = tx.all;
-        for (const [path, v] of mapped.sets) setPath(root, path, v);
-        for (const [path, v] of mapped.merges) mergePath(root, path, v);
-        guard.mode = 'process';
-      }
-      emitted = mapped.signals.length === 0 ? signals.pending : [...signals.pending, ...mapped.signals];
+      const mappedSignals = applyOutputs(tx, guard, value, this.#options.strictGuards);
+      emitted = mappedSignals.length === 0 ? signals.pending : [...signals.pending, ...mappedSignals];
       throwIfAborted(external);
       const elapsed = performance.now() - started;
       if (elapsed > this.#options.writeTimeoutMs || deadline.expired) {
@@ -525,7 +518,7 @@ export class TheusEngine {
     if (current !== base) {
       const hits = this.#conflicts(base.version, current.version, result);
       if (hits) return { kind: 'conflict', paths: hits, expected: base.version, actual: current.version };
-      root = rebase(current, result);
+      root = applyOps(current, result.ops);
     }
     const version = current.version + 1;
     if (processName !== undefined && this.#audit?.hasRules(processName)) {
@@ -726,16 +719,16 @@ export class TheusEngine {
       const hits = this.#options.strictCas ? ['*'] : this.#log.conflicts(expectedVersion, current.version, [...result.writes].filter(notMarker));
       if (hits) {
         this.#metrics.bump(undefined, 'conflicts');
+        const paths = displayPaths(hits);
         throw new ConflictError(
-          `compareAndSwap expected version ${expectedVersion} but found ${current.version}${this.#options.strictCas ? ' (strict CAS)' : `; changed since: ${hits.map(displayKey).join(', ')}`}.`,
-          { expectedVersion, actualVersion: current.version, paths: hits.map(displayKey) },
+          `compareAndSwap expected version ${expectedVersion} but found ${current.version}${this.#options.strictCas ? ' (strict CAS)' : `; changed since: ${paths.join(', ')}`}.`,
+          { expectedVersion, actualVersion: current.version, paths },
         );
       }
     }
-    const signalList = signals.map(([t, v]) => [t, v] as const);
-    if (result.ops.length === 0 && signalList.length === 0) return current;
+    if (result.ops.length === 0 && signals.length === 0) return current;
     this.#validateNow(result, result.root);
-    this.#install(result.root, current.version + 1, result.writes, signalList);
+    this.#install(result.root, current.version + 1, result.writes, signals);
     this.#metrics.bump(undefined, 'commits');
     return this.#state;
   }
@@ -755,7 +748,7 @@ export class TheusEngine {
   #manualOutcome(outcome: Outcome): State {
     if (outcome.kind === 'conflict') {
       this.#metrics.bump(undefined, 'conflicts');
-      const paths = [...new Set(outcome.paths.map(displayKey))];
+      const paths = displayPaths(outcome.paths);
       throw new ConflictError(`Transaction started at version ${outcome.expected} conflicts with commits up to ${outcome.actual}: ${paths.join(', ')}.`, {
         expectedVersion: outcome.expected,
         actualVersion: outcome.actual,

@@ -1,3 +1,5 @@
+import { invalidArgument } from '../errors.js';
+
 export interface MetaEntry {
   readonly time: number;
   readonly kind: string;
@@ -24,12 +26,15 @@ export class MetaLog {
 
   /** Oldest first; `limit` keeps the newest entries. */
   read(filter: { kind?: string; limit?: number } = {}): MetaEntry[] {
+    if (typeof filter !== 'object' || filter === null) throw invalidArgument('metaLog(filter) takes an object { kind?, limit? }.');
+    if (filter.kind !== undefined && typeof filter.kind !== 'string') throw invalidArgument('metaLog: kind must be a string.');
+    if (filter.limit !== undefined && (!Number.isInteger(filter.limit) || filter.limit < 0)) throw invalidArgument('metaLog: limit must be a non-negative integer.');
     const out: MetaEntry[] = [];
     const start = (this.#next - this.#size + this.capacity) % this.capacity;
     for (let i = 0; i < this.#size; i++) {
       const e = this.#entries[(start + i) % this.capacity]!;
       if (filter.kind === undefined || e.kind === filter.kind) out.push(e);
     }
-    return filter.limit !== undefined && filter.limit >= 0 ? out.slice(Math.max(0, out.length - filter.limit)) : out;
+    return filter.limit !== undefined ? out.slice(Math.max(0, out.length - filter.limit)) : out;
   }
 }

@@ -4,7 +4,9 @@ import { formatPath, type Segment } from '../core/path.js';
 import { covers, WILDCARD, type PathPattern } from '../contracts/pattern.js';
 import { isStateUpdate } from '../contracts/state-update.js';
 import type { Contract } from '../contracts/types.js';
-import { entriesOf, leafPaths } from './updates.js';
+import type { Transaction } from '../core/transaction.js';
+import type { Guard } from '../contracts/guard.js';
+import { entriesOf, leafPaths, mergePath, setPath } from './updates.js';
 
 /** What a process's return value asks the engine to write. */
 export interface MappedOutputs {
@@ -28,7 +30,7 @@ const EMPTY: MappedOutputs = { sets: [], merges: [], signals: [] };
  * - a returned value for a path the process mutated through `ctx` is ignored: the mutation wins
  *   and the value is only `execute`'s result.
  */
-export function mapOutputs(contract: Contract, result: unknown, mutated: readonly (readonly Segment[])[], strict: boolean): MappedOutputs {
+export function mapOutputs(contract: Contract, result: unknown, mutatedPaths: () => readonly (readonly Segment[])[], strict: boolean): MappedOutputs {
   if (result === undefined) return EMPTY;
   if (isStateUpdate(result)) return mapStateUpdate(contract, result, strict);
   const outputs = contract.outputs;
@@ -56,12 +58,15 @@ export function mapOutputs(contract: Contract, result: unknown, mutated: readonl
   }
   const sets: [Segment[], unknown][] = [];
   const signals: [string, unknown][] = [];
+  // What the process mutated through ctx is diffed only if some returned value needs the check.
+  let mutated: readonly (readonly Segment[])[] | undefined;
   for (const [pattern, value] of targets) {
     if (value === undefined) continue;
     if (pattern.segments.includes(WILDCARD)) {
       throw new ContractViolationError(`Process '${contract.name}' returned a value for the wildcard output '${pattern.text}': return a StateUpdate naming the concrete paths instead.`, { path: pattern.text });
     }
     const path = pattern.segments as Segment[];
+    mutated ??= mutatedPaths();
     if (mutated.some((m) => overlaps(m, path))) continue;
     if (path[0] === 'signal') {
       if (path.length !== 2) throw new ContractViolationError(`Signal output '${pattern.text}' must name one topic (signal.<topic>).`, { path: pattern.text });
@@ -96,6 +101,26 @@ function mapStateUpdate(contract: Contract, update: { data?: unknown; heavy?: un
     }
   }
   return { sets: [], merges, signals };
+}
+
+/**
+ * Maps a process's return value onto its transaction, writing as the engine (past the process's
+ * own guard, which only governs what the process itself does through ctx), and returns the
+ * signals the value emits. Shared by the main thread and the worker threads.
+ */
+export function applyOutputs(tx: Transaction, guard: Guard, value: unknown, strict: boolean): readonly (readonly [string, unknown])[] {
+  const mapped = mapOutputs(guard.contract, value, () => tx.delta().map((op) => op.path), strict);
+  if (mapped.sets.length > 0 || mapped.merges.length > 0) {
+    guard.mode = 'system';
+    try {
+      const root = tx.all;
+      for (const [path, v] of mapped.sets) setPath(root, path, v);
+      for (const [path, v] of mapped.merges) mergePath(root, path, v);
+    } finally {
+      guard.mode = 'process';
+    }
+  }
+  return mapped.signals;
 }
 
 function uniqueLeaf(outputs: readonly PathPattern[], key: string): PathPattern | undefined {

@@ -10,8 +10,7 @@ import { TheusError } from '../errors.js';
 import { HeavyArray } from '../heavy/heavy-array.js';
 import type { HeavyHandle } from '../heavy/handle.js';
 import { ExecutionContext, SignalBuffer } from '../engine/context.js';
-import { mapOutputs } from '../engine/output-mapping.js';
-import { mergePath, setPath } from '../engine/updates.js';
+import { applyOutputs } from '../engine/output-mapping.js';
 import type { WorkerTools } from './worker-entry.js';
 
 /** What the engine sends to run one attempt of a parallel process. */
@@ -75,18 +74,14 @@ export async function runProcessTask(payload: ProcessTaskPayload, tools: WorkerT
   try {
     let value = await def.fn(ctx as never, payload.args);
     if (value !== null && typeof value === 'object') value = toPlainUnlessSpecial(value);
-    const mutated = value === undefined ? [] : tx.delta().map((op) => op.path as Segment[]);
-    const mapped = mapOutputs(contract, value, mutated, payload.strict);
-    guard.mode = 'system';
-    for (const [path, v] of mapped.sets) setPath(tx.all, path, v);
-    for (const [path, v] of mapped.merges) mergePath(tx.all, path, v);
+    const mappedSignals = applyOutputs(tx, guard, value, payload.strict);
     const result = tx.finish();
     return {
       value: transportable(value),
       ops: result.ops.map((op) => (op.op === 'remove' ? { op: op.op, path: op.path } : { op: op.op, path: op.path, value: transportable(op.value) })),
       writes: [...result.writes],
       reads: [...result.reads],
-      signals: [...signals.pending, ...mapped.signals].map(([t, p]) => [t, toPlain(p)] as const),
+      signals: [...signals.pending, ...mappedSignals].map(([t, p]) => [t, toPlain(p)] as const),
     };
   } catch (e) {
     tx.rollback();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AuditSystem, AuditRecipeError, EXCEPTION_RULE, describeConditions, parseAuditRecipe } from '../../src/audit/index.js';
 import type { AuditAction, AuditLevel } from '../../src/audit/index.js';
 import { AuditAbortError, AuditBlockError, AuditStopError, TheusError } from '../../src/errors.js';
+import { P_TRANSFER_RULES } from '../fixtures/reference-examples.js';
 
 /** What the engine does around one execution (REFERENCE §8.5), without an engine. */
 function execute(audit: AuditSystem, process: string, args: unknown, version = 1): void {
@@ -26,17 +27,7 @@ audit:
   threshold_max: 100
   reset_on_success: true
 process_recipes:
-  p_transfer:
-    inputs:
-      - field: "amount"
-        min: 100
-        level: "B"
-        max_threshold: 1
-        message: "Amount must be >= 100"
-      - field: "dest"
-        regex: "^User.*"
-        level: "C"
-  p_critical:
+${P_TRANSFER_RULES}  p_critical:
     inputs:
       - field: "server"
         neq: "DANGER"

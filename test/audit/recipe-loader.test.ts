@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { AuditRecipeError, loadAuditRecipe, parseAuditRecipe, isAuditRecipe } from '../../src/audit/index.js';
+import { P_TRANSFER_OUTPUTS, P_TRANSFER_RULES } from '../fixtures/reference-examples.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -38,23 +39,7 @@ audit:
   reset_on_success: false
 
 process_recipes:
-  p_transfer:
-    inputs:
-      - field: "amount"
-        min: 100
-        level: "B"
-        max_threshold: 1
-        message: "Amount must be >= 100"
-      - field: "dest"
-        regex: "^User.*"
-        level: "C"
-    outputs:
-      - field: "domain.balance"
-        max: 5000
-        message: "Balance limit exceeded"
-    side_effects: ["database"]
-    errors: ["ValueError"]
-`;
+${P_TRANSFER_RULES}${P_TRANSFER_OUTPUTS}`;
 
 describe('loadAuditRecipe: valid recipes', () => {
   it('reads the format of REFERENCE §8.2 from a YAML file', async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TheusError, WorkflowSyntaxError } from '../../src/errors.js';
 import { parseWorkflow } from '../../src/flux/index.js';
 import type { Step } from '../../src/flux/index.js';
+import { ORIGINAL_WORKFLOW_EXAMPLE } from '../fixtures/reference-examples.js';
 
 /** The shape of a parsed step list, without positions or compiled functions. */
 function outline(steps: readonly Step[]): unknown[] {
@@ -32,21 +33,7 @@ function syntaxErrorOf(definition: unknown): WorkflowSyntaxError {
   throw new Error('expected a WorkflowSyntaxError');
 }
 
-const ORIGINAL_EXAMPLE = `steps:
-  - process: "p_init"
-  - "p_validate"                      # shorthand
-  - flux: while
-    condition: "domain['remaining'] > 0 and len(domain.get('log', [])) < 5"
-    do:
-      - process: "p_next_item"
-      - flux: if
-        condition: "domain['remaining'] % 20 == 0"
-        then:
-          - process: "p_checkpoint"
-        else: []
-  - flux: run
-    steps: ["p_cleanup", "p_finalize"]
-`;
+const ORIGINAL_EXAMPLE = ORIGINAL_WORKFLOW_EXAMPLE;
 
 describe('parseWorkflow: structure', () => {
   it('reads the original example (REFERENCE §9.2) unchanged', () => {

@@ -3,22 +3,9 @@ import { AuditAbortError, TheusError, WorkflowError, WorkflowSyntaxError } from 
 import { ConditionEvaluationError, parseWorkflow, runWorkflow } from '../../src/flux/index.js';
 import type { StepReport } from '../../src/flux/index.js';
 import { FakeHost, hostWith } from './fake-host.js';
+import { ORIGINAL_WORKFLOW_EXAMPLE } from '../fixtures/reference-examples.js';
 
-const ORIGINAL_EXAMPLE = `steps:
-  - process: "p_init"
-  - "p_validate"                      # shorthand
-  - flux: while
-    condition: "domain['remaining'] > 0 and len(domain.get('log', [])) < 5"
-    do:
-      - process: "p_next_item"
-      - flux: if
-        condition: "domain['remaining'] % 20 == 0"
-        then:
-          - process: "p_checkpoint"
-        else: []
-  - flux: run
-    steps: ["p_cleanup", "p_finalize"]
-`;
+const ORIGINAL_EXAMPLE = ORIGINAL_WORKFLOW_EXAMPLE;
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {

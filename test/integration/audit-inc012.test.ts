@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditAbortError, AuditBlockError, AuditStopError, TheusEngine, process, type EngineOptions } from '../../src/index.js';
 import { expectTheus, rejection, tempDir } from './fixtures/audit/support.js';
+import { P_TRANSFER_OUTPUTS, P_TRANSFER_RULES } from '../fixtures/reference-examples.js';
 
 /** The recipe of REFERENCE §8.2 with INC-012's global threshold of 100, plus the `p_critical` interlock. */
 const RECIPE_YAML = `
@@ -16,23 +17,7 @@ audit:
   reset_on_success: true
 
 process_recipes:
-  p_transfer:
-    inputs:
-      - field: "amount"
-        min: 100
-        level: "B"
-        max_threshold: 1
-        message: "Amount must be >= 100"
-      - field: "dest"
-        regex: "^User.*"
-        level: "C"
-    outputs:
-      - field: "domain.balance"
-        max: 5000
-        message: "Balance limit exceeded"
-    side_effects: ["database"]
-    errors: ["ValueError"]
-  p_critical:
+${P_TRANSFER_RULES}${P_TRANSFER_OUTPUTS}  p_critical:
     inputs:
       - field: "server"
         neq: "DANGER"

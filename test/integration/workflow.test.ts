@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AuditAbortError, TheusEngine, TheusError, WorkflowError, WorkflowSyntaxError, parseWorkflow, process } from '../../src/index.js';
 import type { ProcessDefinition, WorkflowResult } from '../../src/index.js';
 import { expectCode, gate, rejected, tempDir, thrown, until } from './fixtures/workflow/helpers.js';
+import { ORIGINAL_WORKFLOW_EXAMPLE } from '../fixtures/reference-examples.js';
 
 /** Workflows through the real engine: every step is a registered process committed in its own transaction. */
 
@@ -180,22 +181,7 @@ steps:
 
 describe("the original's example workflows run unchanged (REFERENCE §9)", () => {
   it('the §9.2 example: p_init, p_validate, while with a Python condition, if with else: [], run', async () => {
-    const example = `
-steps:
-  - process: "p_init"
-  - "p_validate"                      # shorthand
-  - flux: while
-    condition: "domain['remaining'] > 0 and len(domain.get('log', [])) < 5"
-    do:
-      - process: "p_next_item"
-      - flux: if
-        condition: "domain['remaining'] % 20 == 0"
-        then:
-          - process: "p_checkpoint"
-        else: []
-  - flux: run
-    steps: ["p_cleanup", "p_finalize"]
-`;
+    const example = ORIGINAL_WORKFLOW_EXAMPLE;
     const p_init = process({ name: 'p_init', outputs: ['domain.remaining', 'domain.log', 'domain.checkpoints', 'domain.status'] }, () => [42, [], [], 'init']);
     const p_validate = process({ name: 'p_validate', inputs: ['domain.remaining'], outputs: ['domain.status'] }, (ctx) => {
       if (ctx.domain.remaining < 0) throw new RangeError('remaining must not be negative');
