@@ -1,0 +1,115 @@
+/**
+ * The engine's life on `node:diagnostics_channel`: the single source for the inspector,
+ * OpenTelemetry and anything users attach. Publishers check `hasSubscribers` before building an
+ * event, so a channel nobody listens to costs one property read.
+ */
+import diagnostics from 'node:diagnostics_channel';
+import type { Segment } from '../core/path.js';
+
+/** Channel names. `execute` and `attempt` are tracing channels (start/end/asyncStart/asyncEnd/error). */
+export const CHANNELS = Object.freeze({
+  execute: 'theus:execute',
+  attempt: 'theus:attempt',
+  commit: 'theus:commit',
+  conflict: 'theus:conflict',
+  audit: 'theus:audit',
+  signal: 'theus:signal',
+  workflowStep: 'theus:workflow.step',
+  workerTask: 'theus:worker.task',
+} as const);
+
+/** Identifies the engine instance that published an event (several may share a process). */
+export interface EngineRef {
+  readonly engineId: string;
+}
+
+/** Context object of the `execute` tracing channel: one per execute() call. */
+export interface ExecuteEvent extends EngineRef {
+  readonly process: string;
+  readonly executionId: string;
+  readonly parallel: boolean;
+  /** Set by the engine when the call settles. */
+  result?: unknown;
+  error?: unknown;
+}
+
+/** Context object of the `attempt` tracing channel: one per run of the process body. */
+export interface AttemptEvent extends EngineRef {
+  readonly process: string;
+  readonly executionId: string;
+  /** 1 for the first run, 2 for the first retry, … */
+  readonly attempt: number;
+  readonly baseVersion: number;
+  /** Milliseconds slept before this attempt (backoff), 0 for the first. */
+  readonly backoffMs: number;
+  readonly vip: boolean;
+  result?: unknown;
+  error?: unknown;
+}
+
+/** Kind of route that produced a commit. */
+export type CommitRoute = 'execute' | 'parallel' | 'edit' | 'transaction' | 'compareAndSwap' | 'heavy' | 'remote';
+
+export interface CommitEvent extends EngineRef {
+  readonly version: number;
+  readonly baseVersion: number;
+  readonly process: string | null;
+  readonly route: CommitRoute;
+  readonly executionId: string | null;
+  readonly ops: readonly { readonly op: 'add' | 'replace' | 'remove'; readonly path: readonly Segment[]; readonly value?: unknown }[];
+  readonly signals: readonly { readonly topic: string; readonly payload: unknown }[];
+  readonly outbox: number;
+  readonly at: number;
+}
+
+export interface ConflictEvent extends EngineRef {
+  readonly process: string | null;
+  readonly route: CommitRoute;
+  readonly executionId: string | null;
+  readonly attempt: number;
+  readonly baseVersion: number;
+  /** The newest version at the check: the commits in (baseVersion, winningVersion] won. */
+  readonly winningVersion: number;
+  readonly paths: readonly string[];
+  readonly ops: readonly { readonly op: 'add' | 'replace' | 'remove'; readonly path: readonly Segment[]; readonly value?: unknown }[];
+}
+
+export interface AuditEvent extends EngineRef {
+  readonly process: string;
+  readonly level: 'S' | 'A' | 'B' | 'C' | 'pass';
+  readonly rule: string | null;
+  readonly message: string;
+  readonly version: number;
+}
+
+export interface SignalEvent extends EngineRef {
+  readonly topic: string;
+  readonly payload: unknown;
+  readonly version: number;
+}
+
+export interface WorkflowStepEvent extends EngineRef {
+  readonly workflow: string;
+  readonly kind: 'workflow' | 'machine';
+  readonly step: string;
+  readonly status: 'start' | 'done' | 'failed' | 'transition';
+  readonly version: number;
+  readonly error?: unknown;
+}
+
+export interface WorkerTaskEvent {
+  readonly pool: string;
+  readonly worker: number;
+  readonly task: string;
+  readonly status: 'start' | 'done' | 'failed' | 'crashed';
+  readonly durationMs?: number;
+}
+
+export const executeChannel = diagnostics.tracingChannel<string, ExecuteEvent>(CHANNELS.execute);
+export const attemptChannel = diagnostics.tracingChannel<string, AttemptEvent>(CHANNELS.attempt);
+export const commitChannel = diagnostics.channel(CHANNELS.commit);
+export const conflictChannel = diagnostics.channel(CHANNELS.conflict);
+export const auditChannel = diagnostics.channel(CHANNELS.audit);
+export const signalChannel = diagnostics.channel(CHANNELS.signal);
+export const workflowStepChannel = diagnostics.channel(CHANNELS.workflowStep);
+export const workerTaskChannel = diagnostics.channel(CHANNELS.workerTask);
