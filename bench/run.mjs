@@ -1,20 +1,43 @@
-// Runs every suite in bench/suites (or those named on the command line) and prints one table,
-// also written to bench/RESULTS.md. Usage: npm run bench [-- core engine ...]
+// Runs the registered suites (or those named on the command line) and prints one table, also written to
+// bench/RESULTS.md. Usage: npm run bench [-- core engine ...]
 import { readdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import os from 'node:os';
 import { fmtOps } from './lib.mjs';
 
+// The suites, in run order: one line per file in bench/suites (without .mjs). A new suite adds its line here.
+const SUITES = [
+  'startup',
+  'core',
+  'engine',
+  'signals',
+  'audit',
+  'audit-engine',
+  'flux',
+  'parallel',
+  'storage',
+  'postgres',
+  'inspect',
+  'types',
+];
+
 const here = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
-const files = (await readdir(join(here, 'suites'))).filter((f) => f.endsWith('.mjs')).sort();
+const present = new Set((await readdir(join(here, 'suites'))).filter((f) => f.endsWith('.mjs')).map((f) => f.replace(/\.mjs$/, '')));
+const registered = [...new Set(SUITES)];
+for (const name of present) if (!registered.includes(name)) process.stderr.write(`bench: suites/${name}.mjs is not listed in bench/run.mjs; it does not run\n`);
+for (const name of wanted) if (!registered.includes(name)) throw new Error(`bench: unknown suite '${name}' (known: ${registered.join(', ')})`);
+
 const rows = [];
-for (const file of files) {
-  const name = file.replace(/\.mjs$/, '');
+for (const name of registered) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
+  if (!present.has(name)) {
+    process.stderr.write(`bench: suites/${name}.mjs is listed but missing; skipped\n`);
+    continue;
+  }
   process.stderr.write(`bench: ${name}…\n`);
-  const mod = await import(pathToFileURL(join(here, 'suites', file)).href);
+  const mod = await import(pathToFileURL(join(here, 'suites', `${name}.mjs`)).href);
   const out = await mod.default();
   rows.push(...out);
 }

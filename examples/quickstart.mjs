@@ -1,7 +1,7 @@
 // The README's quick start, as a runnable file: `npm run build && node examples/quickstart.mjs`.
-import { TheusEngine, process } from '../dist/index.js';
+import { TheusEngine, defineProcess } from '../dist/index.js';
 
-export const transfer = process(
+export const transfer = defineProcess(
   { inputs: ['domain.accounts'], outputs: ['domain.accounts'], semantic: 'effect', errors: ['RangeError'] },
   (ctx, args) => {
     if (args.amount <= 0) throw new RangeError('amount must be positive');

@@ -4,6 +4,8 @@
  * written for humans and may be reworded.
  */
 
+import { formatLocation } from './source/location.js';
+
 export type TheusErrorCode =
   | 'CONTRACT_VIOLATION'
   | 'ILLEGAL_READ'
@@ -29,6 +31,8 @@ export type TheusErrorCode =
   | 'AUDIT_RECIPE'
   | 'ABORTED'
   | 'REENTRANT_CALL'
+  | 'STORAGE'
+  | 'MISSING_DEPENDENCY'
   | 'INTERNAL';
 
 export interface TheusErrorOptions {
@@ -162,8 +166,7 @@ export class WorkflowSyntaxError extends TheusError {
   readonly line: number;
   readonly column: number;
   constructor(message: string, position: SourcePosition, options: TheusErrorOptions = {}) {
-    const where = `${position.file ?? '<inline>'}:${position.line}:${position.column}`;
-    super('WORKFLOW_SYNTAX', `${where}: ${message}`, options);
+    super('WORKFLOW_SYNTAX', `${formatLocation(position)}: ${message}`, options);
     this.file = position.file;
     this.line = position.line;
     this.column = position.column;
@@ -173,6 +176,18 @@ export class WorkflowSyntaxError extends TheusError {
 export class WorkerCrashedError extends TheusError {
   constructor(message: string, options: TheusErrorOptions = {}) {
     super('WORKER_CRASHED', message, options);
+  }
+}
+
+/**
+ * Durable storage could not be opened, read or written. `file` is the database (or store) it
+ * concerns; the message says what to do. Nothing was half-written when this is thrown.
+ */
+export class StorageError extends TheusError {
+  readonly file: string | undefined;
+  constructor(message: string, options: TheusErrorOptions & { file?: string | undefined } = {}) {
+    super('STORAGE', message, options);
+    this.file = options.file;
   }
 }
 

@@ -1,9 +1,9 @@
 // A bank transfer on Theus: a contract-checked process, concurrent transfers committed by
 // optimistic compare-and-swap, a rejected transfer that leaves no trace, and the delta log of a
 // transaction. Run with `npm run demo:bank` (after `npm run build`).
-import { TheusEngine, process, toPlain } from '../../dist/index.js';
+import { TheusEngine, defineProcess, toPlain } from '../../dist/index.js';
 
-const transfer = process(
+const transfer = defineProcess(
   { name: 'transfer', inputs: ['domain.accounts'], outputs: ['domain.accounts', 'signal.transferred'], errors: ['RangeError'] },
   async (ctx, { from, to, amount }) => {
     if (!(amount > 0)) throw new RangeError(`amount must be positive (got ${amount})`);

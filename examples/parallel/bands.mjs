@@ -1,7 +1,7 @@
 // The parallel process: one band of rows of a shared matrix. It runs in a worker thread; the
 // engine imports this module there, and `ctx.heavy.matrix` / `ctx.heavy.result` are attached to
 // the main thread's SharedArrayBuffers: no copy in either direction.
-import { process } from '../../dist/index.js';
+import { defineProcess } from '../../dist/index.js';
 
 /** f(x) for every element of rows [start, end) of `matrix`, written into `result`; returns the sum. */
 export function bandKernel(matrix, result, start, end) {
@@ -17,7 +17,7 @@ export function bandKernel(matrix, result, start, end) {
   return sum;
 }
 
-export const processBand = process(
+export const processBand = defineProcess(
   { name: 'processBand', parallel: true, inputs: ['heavy.matrix', 'heavy.result'] },
   (ctx, { start, end }) => bandKernel(ctx.heavy.matrix, ctx.heavy.result, start, end),
 );

@@ -1,4 +1,5 @@
 import { TheusError } from '../errors.js';
+import { formatLocation as formatSourceLocation } from '../source/location.js';
 
 /** Where a recipe problem is: a YAML position (file, line, column) and/or the key path inside the recipe. */
 export interface RecipeLocation {
@@ -11,7 +12,7 @@ export interface RecipeLocation {
 
 export function formatLocation(location: RecipeLocation): string {
   if (location.line === undefined) return location.keyPath === '' ? '<recipe root>' : location.keyPath;
-  const where = `${location.file ?? '<inline>'}:${location.line}:${location.column ?? 1}`;
+  const where = formatSourceLocation(location);
   return location.keyPath === '' ? where : `${where} (${location.keyPath})`;
 }
 

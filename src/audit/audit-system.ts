@@ -1,3 +1,4 @@
+import nodeProcess from 'node:process';
 import { AuditAbortError, AuditBlockError, AuditStopError, invalidArgument, type TheusError } from '../errors.js';
 import { AuditLog, type AuditAction, type AuditLogEntry, type AuditLogFilter } from './audit-log.js';
 import { AuditRecipeError } from './audit-recipe-error.js';
@@ -13,7 +14,15 @@ export interface AuditSystemOptions {
   logCapacity?: number;
   /** Clock for log entries. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Rules for a process the engine does not register are an error (thrown by {@link AuditSystem.verifyProcesses})
+   * instead of a warning. Default: the recipe's own `strict` setting (false).
+   */
+  strict?: boolean;
 }
+
+/** `process.emitWarning` code of the one-time warning about recipe entries no registered process uses. */
+export const UNKNOWN_PROCESS_WARNING = 'THEUS_AUDIT_UNKNOWN_PROCESS';
 
 /** The counter id of a process's own failures (it threw, or its commit preparation failed). */
 export const EXCEPTION_RULE = '<exception>';
@@ -95,6 +104,10 @@ export class AuditSystem {
   private readonly journal: AuditLog;
   private readonly now: () => number;
   private stoppedBy: { process: string; rule: string; reason: string } | undefined;
+  private readonly strict: boolean;
+  /** The names the engine last reported as registered; undefined until it has. */
+  private registered: ReadonlySet<string> | undefined;
+  private readonly warned = new Set<string>();
   private readonly totals = { violations: 0, warnings: 0, blocks: 0, aborts: 0, stops: 0, successes: 0, failures: 0 };
 
   constructor(recipe: AuditRecipe | string | object, options: AuditSystemOptions = {}) {
@@ -104,7 +117,9 @@ export class AuditSystem {
       throw invalidArgument(`AuditSystem logCapacity must be an integer from 1 to ${MAX_LOG_CAPACITY}, got ${String(capacity)}.`);
     }
     if (options.now !== undefined && typeof options.now !== 'function') throw invalidArgument('AuditSystem option now must be a function returning a number.');
+    if (options.strict !== undefined && typeof options.strict !== 'boolean') throw invalidArgument('AuditSystem option strict must be true or false.');
     this.recipe = loadAuditRecipe(recipe);
+    this.strict = options.strict ?? this.recipe.strict;
     this.journal = new AuditLog(capacity);
     this.now = options.now ?? Date.now;
     for (const process of this.recipe.processes.values()) {
@@ -134,23 +149,39 @@ export class AuditSystem {
   }
 
   /**
-   * Throws {@link AuditRecipeError} (positioned at the recipe entry) when the recipe has rules for a process that is
-   * not registered: such rules would silently never run.
+   * Compares the recipe with the processes the engine registers and returns the recipe entries no registered process
+   * uses: their rules would silently never run. Each such name is reported once, as a process warning
+   * ({@link UNKNOWN_PROCESS_WARNING}), and {@link inspect} marks it; under `strict` the first one throws
+   * {@link AuditRecipeError} positioned at its recipe entry instead. A recipe shared by several engines (or the
+   * original's own recipes) may well name processes this engine does not run, hence a warning by default.
    */
-  verifyProcesses(registered: Iterable<string>): void {
+  verifyProcesses(registered: Iterable<string>): readonly string[] {
     if (registered === null || typeof registered !== 'object' || typeof (registered as Iterable<string>)[Symbol.iterator] !== 'function') {
       throw invalidArgument('verifyProcesses expects an iterable of registered process names.');
     }
-    const names = new Set(registered);
+    const names = new Set<string>();
+    for (const name of registered) if (typeof name === 'string') names.add(name);
+    this.registered = names;
     const unknown = [...this.recipe.processes.values()].filter((p) => !names.has(p.name));
     const first = unknown[0];
-    if (first === undefined) return;
-    const list = unknown.map((p) => `'${p.name}'`).join(', ');
-    const known = names.size === 0 ? 'none' : [...names].slice(0, 20).join(', ');
-    throw new AuditRecipeError(
-      `the recipe has rules for ${list}, but no process of that name is registered (registered: ${known}). Fix the name in the recipe or register the process.`,
-      first.location,
-    );
+    if (first === undefined) return [];
+    const known = names.size === 0 ? 'none' : [...names].slice(0, 20).join(', ') + (names.size > 20 ? ', …' : '');
+    if (this.strict) {
+      const list = unknown.map((p) => `'${p.name}'`).join(', ');
+      throw new AuditRecipeError(
+        `the recipe has rules for ${list}, but no process of that name is registered (registered: ${known}). Fix the name in the recipe or register the process (the recipe is strict).`,
+        first.location,
+      );
+    }
+    const fresh = unknown.filter((p) => !this.warned.has(p.name));
+    if (fresh.length > 0) {
+      for (const p of fresh) this.warned.add(p.name);
+      const where = fresh.map((p) => `'${p.name}' (${p.source})`).join(', ');
+      nodeProcess.emitWarning(`audit recipe rules for ${where} will never run: no process of that name is registered (registered: ${known}). Set strict: true under audit: to make this an error.`, {
+        code: UNKNOWN_PROCESS_WARNING,
+      });
+    }
+    return unknown.map((p) => p.name);
   }
 
   /** Throws {@link AuditStopError} while the system is stopped by an S-level rule. */
@@ -235,7 +266,9 @@ export class AuditSystem {
   /** The effective rules of `process` (inherited settings resolved); undefined when the recipe has no entry for it. */
   inspect(process: string): AuditProcessInspection | undefined {
     if (typeof process !== 'string') throw invalidArgument('audit.inspect() expects a process name.');
-    return inspectRecipe(this.recipe, process);
+    const inspection = inspectRecipe(this.recipe, process);
+    if (inspection === undefined || this.registered === undefined) return inspection;
+    return Object.freeze({ ...inspection, registered: this.registered.has(process) });
   }
 
   stats(): AuditStats {

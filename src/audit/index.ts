@@ -1,4 +1,4 @@
-export { AuditSystem, EXCEPTION_RULE, DEFAULT_LOG_CAPACITY } from './audit-system.js';
+export { AuditSystem, EXCEPTION_RULE, DEFAULT_LOG_CAPACITY, UNKNOWN_PROCESS_WARNING } from './audit-system.js';
 export type { AuditSystemOptions, AuditStats, AuditProcessStats, AuditRuleStats } from './audit-system.js';
 export type { AuditAction, AuditLogEntry, AuditLogFilter } from './audit-log.js';
 export { AuditRecipeError, formatLocation } from './audit-recipe-error.js';
@@ -7,7 +7,7 @@ export { loadAuditRecipe, parseAuditRecipe, isAuditRecipe, DEFAULT_AUDIT_SETTING
 export type { LoadAuditRecipeOptions } from './recipe-loader.js';
 export { inspectRecipe, describeConditions } from './effective-rules.js';
 export { parseAuditLevel } from './levels.js';
-export { MAX_REGEX_LENGTH, MAX_REGEX_SUBJECT } from './regex-guard.js';
+export { MAX_REGEX_LENGTH, MAX_REGEX_PROGRAM, MAX_REGEX_SUBJECT } from './linear-regex.js';
 export { generateRecipeSkeleton, mergeRecipeSkeleton } from './recipe-skeleton.js';
 export type { ProcessSkeletonInfo } from './recipe-skeleton.js';
 export type {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { parsePositionedYaml } from '../source/positioned-yaml.js';
 import { AuditRecipeError, formatLocation } from './audit-recipe-error.js';
 import { fieldPathProblem, isHostileName } from './field-path.js';
 import { describeLevelChoices, parseAuditLevel } from './levels.js';
 import { objectRecipeNode, yamlRecipeNode, type RecipeEntry, type RecipeNode } from './recipe-node.js';
-import { unsafeRegexReason } from './regex-guard.js';
+import { compileLinearRegex } from './linear-regex.js';
 import type { AuditConditions, AuditDefaults, AuditDirection, AuditLevel, AuditProcessRecipe, AuditRecipe, AuditRuleSpec, AuditScalar } from './recipe-types.js';
 
 export interface LoadAuditRecipeOptions {
@@ -16,6 +16,8 @@ export interface LoadAuditRecipeOptions {
 export const DEFAULT_AUDIT_SETTINGS: AuditDefaults = Object.freeze({ level: 'B', maxThreshold: 3, minThreshold: 0, resetOnSuccess: true });
 const MAX_THRESHOLD_VALUE = 1_000_000_000;
 const MAX_RECIPE_BYTES = 4 * 1024 * 1024;
+const MAX_RECIPE_NODES = 100_000;
+const MAX_RECIPE_DEPTH = 64;
 
 const loadedRecipes = new WeakSet<AuditRecipe>();
 
@@ -53,14 +55,18 @@ export function parseAuditRecipe(text: string, options: LoadAuditRecipeOptions =
   if (text.length > MAX_RECIPE_BYTES) {
     throw new AuditRecipeError(`the recipe is larger than ${MAX_RECIPE_BYTES} characters.`, { file: options.file, keyPath: '' });
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    const pos = lineCounter.linePos(first.pos[0]);
-    throw new AuditRecipeError(`invalid YAML: ${first.message}`, { file: options.file, line: pos.line, column: pos.col, keyPath: '' });
+  const parsed = parsePositionedYaml(text, { maxNodes: MAX_RECIPE_NODES, maxDepth: MAX_RECIPE_DEPTH });
+  if (!parsed.ok) {
+    const { message, at } = parsed.problem;
+    const limit = /^the document (expands|nests)|^alias refers/.test(message);
+    throw new AuditRecipeError(limit ? `${message.replace(/^the document/, 'the recipe')}; simplify it.` : `invalid YAML: ${message}`, {
+      file: options.file,
+      line: at.line,
+      column: at.column,
+      keyPath: '',
+    });
   }
-  return buildRecipe(yamlRecipeNode(doc, lineCounter, options.file), options.file);
+  return buildRecipe(yamlRecipeNode(parsed.root, options.file), options.file);
 }
 
 // ---- the validator -------------------------------------------------------------------------------------------
@@ -74,7 +80,7 @@ const SETTING_KEYS: KeySpec = {
   min_threshold: ['min_threshold', 'threshold_min'],
   reset_on_success: ['reset_on_success'],
 };
-const GLOBAL_KEYS: KeySpec = { ...SETTING_KEYS, max_threshold: ['threshold_max', 'max_threshold', 'max_retries'] };
+const GLOBAL_KEYS: KeySpec = { ...SETTING_KEYS, max_threshold: ['threshold_max', 'max_threshold', 'max_retries'], strict: ['strict'] };
 const PROCESS_KEYS: KeySpec = { ...SETTING_KEYS, inputs: ['inputs'], outputs: ['outputs'], side_effects: ['side_effects'], errors: ['errors'] };
 const RULE_KEYS: KeySpec = {
   ...SETTING_KEYS,
@@ -239,6 +245,8 @@ function buildRecipe(root: RecipeNode, file: string | undefined): AuditRecipe {
     settingKeys = top;
   }
   const globals = readSettings(settingKeys, 'the global settings');
+  const strictEntry = settingKeys.get('strict');
+  const strict = strictEntry === undefined ? false : readBoolean(strictEntry.node, "'strict'");
   const defaults: AuditDefaults = Object.freeze({
     level: globals.level ?? DEFAULT_AUDIT_SETTINGS.level,
     maxThreshold: globals.maxThreshold ?? DEFAULT_AUDIT_SETTINGS.maxThreshold,
@@ -251,7 +259,7 @@ function buildRecipe(root: RecipeNode, file: string | undefined): AuditRecipe {
       processes.set(entry.key, buildProcess(entry));
     }
   }
-  const recipe: AuditRecipe = Object.freeze({ file, defaults, processes });
+  const recipe: AuditRecipe = Object.freeze({ file, defaults, processes, strict });
   loadedRecipes.add(recipe);
   return recipe;
 }
@@ -336,12 +344,7 @@ function buildRule(node: RecipeNode, direction: AuditDirection, ids: Map<string,
 
 function readRegex(node: RecipeNode): string {
   const source = readString(node, "'regex'");
-  const unsafe = unsafeRegexReason(source);
-  if (unsafe !== undefined) throw new AuditRecipeError(`regex '${source}' is refused: ${unsafe}.`, node.location);
-  try {
-    new RegExp(source, 'y');
-  } catch (error) {
-    throw new AuditRecipeError(`regex '${source}' does not compile: ${(error as Error).message}.`, node.location, { cause: error });
-  }
+  const { problem } = compileLinearRegex(source);
+  if (problem !== undefined) throw new AuditRecipeError(`regex '${source}' is refused: ${problem}. Recipe regexes run on a linear-time engine (RE2 syntax).`, node.location);
   return source;
 }

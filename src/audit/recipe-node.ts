@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
+import type { YamlTreeNode } from '../source/positioned-yaml.js';
 import { AuditRecipeError, type RecipeLocation } from './audit-recipe-error.js';
 
 /**
@@ -40,55 +40,38 @@ class Budget {
 
 // ---- YAML ----------------------------------------------------------------------------------------------------
 
-export function yamlRecipeNode(doc: Document, lineCounter: LineCounter, file: string | undefined): RecipeNode {
-  const budget = new Budget();
-  const locate = (node: YamlNode | null | undefined, keyPath: string, fallback: RecipeLocation): RecipeLocation => {
-    const offset = node?.range?.[0];
-    if (offset === undefined) return { ...fallback, keyPath };
-    const pos = lineCounter.linePos(offset);
-    return { file, line: pos.line, column: pos.col, keyPath };
-  };
-
-  const wrap = (raw: unknown, keyPath: string, fallback: RecipeLocation): RecipeNode => {
-    let node = raw as YamlNode | null | undefined;
-    const location = locate(node, keyPath, fallback);
-    budget.spend(location);
-    if (isAlias(node)) node = node.resolve(doc) as YamlNode | undefined;
-    if (isMap(node)) {
-      const map = node;
+/** Wraps a positioned YAML tree; the tree itself already bounds alias expansion and depth. */
+export function yamlRecipeNode(root: YamlTreeNode | null, file: string | undefined): RecipeNode {
+  const wrap = (node: YamlTreeNode | null, keyPath: string, fallback: RecipeLocation): RecipeNode => {
+    const location: RecipeLocation = node === null ? { ...fallback, keyPath } : { file, line: node.at.line, column: node.at.column, keyPath };
+    if (node?.kind === 'map') {
       return {
         kind: 'map',
         value: undefined,
         location,
         entries: () =>
-          map.items.map((pair) => {
-            if (!isPair(pair) || !isScalar(pair.key) || typeof pair.key.value !== 'string') {
-              const at = locate(isPair(pair) ? (pair.key as YamlNode) : undefined, keyPath, location);
-              throw new AuditRecipeError('every key must be a plain string.', at);
-            }
-            const key = pair.key.value;
-            const keyLocation = locate(pair.key, childPath(keyPath, key), location);
-            return { key, keyLocation, node: wrap(pair.value, childPath(keyPath, key), keyLocation) };
+          node.entries.map((pair) => {
+            const at: RecipeLocation = { file, line: pair.keyAt.line, column: pair.keyAt.column, keyPath };
+            if (pair.key === undefined) throw new AuditRecipeError('every key must be a plain string.', at);
+            const keyLocation = { ...at, keyPath: childPath(keyPath, pair.key) };
+            return { key: pair.key, keyLocation, node: wrap(pair.value, keyLocation.keyPath, keyLocation) };
           }),
         items: () => [],
       };
     }
-    if (isSeq(node)) {
-      const seq = node;
+    if (node?.kind === 'seq') {
       return {
         kind: 'seq',
         value: undefined,
         location,
         entries: () => [],
-        items: () => seq.items.map((item, i) => wrap(item, childPath(keyPath, i), location)),
+        items: () => node.items.map((item, i) => wrap(item, childPath(keyPath, i), location)),
       };
     }
     // `key:` with nothing after it has no value node: it reads as null, located at the key.
-    const value = isScalar(node) ? node.value : node === null || node === undefined ? null : node;
-    return { kind: 'scalar', value, location, entries: () => [], items: () => [] };
+    return { kind: 'scalar', value: node === null ? null : node.value, location, entries: () => [], items: () => [] };
   };
-
-  return wrap(doc.contents, '', { file, line: 1, column: 1, keyPath: '' });
+  return wrap(root, '', { file, line: 1, column: 1, keyPath: '' });
 }
 
 // ---- plain objects -------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-import { Document, isMap, isScalar, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
+import type { Document, Node as YamlNode, YAMLMap } from 'yaml';
+import { yamlLibrary } from '../source/positioned-yaml.js';
 import { invalidArgument } from '../errors.js';
 import { AuditRecipeError } from './audit-recipe-error.js';
 import { fieldPathProblem, isHostileName } from './field-path.js';
@@ -46,6 +47,7 @@ function commentLines(lines: readonly string[]): string {
 }
 
 function processNode(doc: Document, info: ProcessSkeletonInfo): YAMLMap {
+  const { isScalar } = yamlLibrary();
   const node = doc.createNode({ inputs: [], outputs: [], side_effects: [...(info.sideEffects ?? [])], errors: [...(info.errors ?? [])] }) as YAMLMap;
   const exampleOutput = info.outputs.find((path) => fieldPathProblem(path) === undefined && path.includes('.')) ?? 'domain.example';
   const inputHint = [
@@ -70,7 +72,7 @@ function processNode(doc: Document, info: ProcessSkeletonInfo): YAMLMap {
  */
 export function generateRecipeSkeleton(processes: readonly ProcessSkeletonInfo[]): string {
   checkInfos(processes);
-  const doc = new Document({
+  const doc = new (yamlLibrary().Document)({
     audit: {
       level: DEFAULT_AUDIT_SETTINGS.level,
       threshold_max: DEFAULT_AUDIT_SETTINGS.maxThreshold,
@@ -94,6 +96,7 @@ export function mergeRecipeSkeleton(existing: string, processes: readonly Proces
   const recipe = parseAuditRecipe(existing, options);
   const missing = processes.filter((p) => !recipe.processes.has(p.name));
   if (missing.length === 0) return { text: existing, added: [] };
+  const { parseDocument, isMap } = yamlLibrary();
   const doc = parseDocument(existing);
   if (!isMap(doc.contents)) {
     throw new AuditRecipeError('cannot merge into a recipe whose root is not a mapping.', { file: options.file, keyPath: '' });

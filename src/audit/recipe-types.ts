@@ -70,6 +70,8 @@ export interface AuditRecipe {
   readonly file: string | undefined;
   readonly defaults: AuditDefaults;
   readonly processes: ReadonlyMap<string, AuditProcessRecipe>;
+  /** `strict: true` under `audit:`: rules for a process the engine does not register fail the first execute. */
+  readonly strict: boolean;
 }
 
 /** A rule with every inherited setting resolved: what the audit system actually enforces. */
@@ -100,4 +102,9 @@ export interface AuditProcessInspection {
   readonly outputs: readonly EffectiveAuditRule[];
   readonly sideEffects: readonly string[];
   readonly errors: readonly string[];
+  /**
+   * Whether a process of this name is registered with the engine using the recipe: undefined until the engine has
+   * reported its processes (first execute), false for rules that would never run.
+   */
+  readonly registered?: boolean;
 }

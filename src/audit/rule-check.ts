@@ -1,5 +1,6 @@
+import { invalidArgument } from '../errors.js';
 import { formatValue } from './format-value.js';
-import { MAX_REGEX_SUBJECT } from './regex-guard.js';
+import { compileLinearRegex, MAX_REGEX_SUBJECT } from './linear-regex.js';
 import type { AuditConditions } from './recipe-types.js';
 
 /** Returns a description of the first failed condition, or undefined when the value passes. */
@@ -56,12 +57,13 @@ export function compileRuleCheck(conditions: AuditConditions): RuleCheck {
     });
   }
   if (regex !== undefined) {
-    // Sticky: anchored at the start of the string like Python's re.match, without rewriting the user's pattern.
-    const re = new RegExp(regex, 'y');
+    // Anchored at the start of the string like Python's re.match; linear time whatever the pattern and the value.
+    const compiled = compileLinearRegex(regex);
+    if (compiled.regex === undefined) throw invalidArgument(`regex '${regex}' is refused: ${compiled.problem}.`);
+    const re = compiled.regex;
     checks.push((v) => {
       if (typeof v !== 'string') return `Value ${formatValue(v)} is not a string (regex '${regex}')`;
       if (v.length > MAX_REGEX_SUBJECT) return `Value of length ${v.length} is too long to match regex '${regex}' (limit ${MAX_REGEX_SUBJECT})`;
-      re.lastIndex = 0;
       return re.test(v) ? undefined : `Value ${formatValue(v)} failed regex '${regex}'`;
     });
   }

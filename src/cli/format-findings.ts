@@ -1,4 +1,5 @@
 import type { Finding } from '../lint/types.js';
+import { formatLocation } from '../source/location.js';
 
 export interface FindingCounts {
   errorCount: number;
@@ -19,7 +20,7 @@ function plural(n: number, word: string): string {
 export function formatText(findings: readonly Finding[], fileCount: number): string {
   const lines: string[] = [];
   for (const finding of findings) {
-    lines.push(`${finding.file}:${finding.line}:${finding.column}  ${finding.severity.padEnd(7)}  ${finding.ruleId}  ${finding.message}`);
+    lines.push(`${formatLocation(finding)}  ${finding.severity.padEnd(7)}  ${finding.ruleId}  ${finding.message}`);
     lines.push(`    hint: ${finding.hint}`);
   }
   const { errorCount, warningCount } = countFindings(findings);

@@ -1,16 +1,29 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { PermissionDeniedError } from '../errors.js';
 import type { Access, PathSource, WriteOp } from '../core/access.js';
 import { formatPath, type Segment } from '../core/path.js';
 import { anyCovers, anyLeadsTo } from './pattern.js';
 import type { Contract } from './types.js';
-import { ALL, APPEND, CEILING, DELETE, READ, UPDATE, Zone, ZONE_NAMES, zoneOfSegment } from './zones.js';
+import { ALL, APPEND, CEILING, DELETE, READ, UPDATE, Zone, ZONE_NAMES, describePolicy, zoneOfSegment } from './zones.js';
+import { ZONE_RULES } from './grammar.js';
+
 
 /** Who is writing: the process itself, the process under `ctx.asAdmin`, or the engine (output mapping). */
 export type GuardMode = 'process' | 'admin' | 'system';
 
+/**
+ * The admin block being run, by async context: code inside `ctx.asAdmin(fn)` (and what it awaits
+ * or schedules) is elevated; the process's own code around it never is, even while `fn` is pending.
+ */
+const adminScope = new AsyncLocalStorage<Guard>();
+
 /** Per-attempt guard state shared by every Access of one transaction. */
 export class Guard {
-  mode: GuardMode = 'process';
+  #system = false;
+  /** Admin blocks started and not yet settled: while 0, no async-context lookup is made. */
+  #adminBlocks = 0;
+  /** Paths written inside admin blocks (the commit's op check lifts zone ceilings there too). */
+  readonly adminWrites: Segment[][] = [];
 
   constructor(
     readonly contract: Contract,
@@ -19,6 +32,34 @@ export class Guard {
     /** Capability ceilings of namespace roots (their policy). */
     readonly rootCeilings: ReadonlyMap<string, number> = new Map(),
   ) {}
+
+  get mode(): GuardMode {
+    if (this.#system) return 'system';
+    if (this.#adminBlocks > 0 && adminScope.getStore() === this) return 'admin';
+    return 'process';
+  }
+
+  /** The engine writes past the process's guard while it maps a returned value ('system'), then gives it back. */
+  set mode(mode: GuardMode) {
+    this.#system = mode === 'system';
+  }
+
+  /** Runs `fn` elevated (zone ceilings lifted except const_); sync or async. */
+  runAdmin<T>(fn: () => T): T {
+    this.#adminBlocks++;
+    let settledSync = true;
+    try {
+      const out = adminScope.run(this, fn);
+      if (out !== null && typeof out === 'object' && typeof (out as { then?: unknown }).then === 'function') {
+        settledSync = false;
+        const done = () => void this.#adminBlocks--;
+        (out as unknown as PromiseLike<unknown>).then(done, done);
+      }
+      return out;
+    } finally {
+      if (settledSync) this.#adminBlocks--;
+    }
+  }
 
   /** Access for the state root of a transaction. */
   root(): Access {
@@ -82,7 +123,7 @@ class ContractAccess implements Access {
     if (this.zoneOf(key) === Zone.Private && mode === 'process') return false;
     if ((this.ceilingOf(key) & READ) === 0 && mode !== 'system') {
       const path = at.childPath(key);
-      throw new PermissionDeniedError('read', `'${formatPath(path)}' is in a namespace whose policy forbids reading.`, { path: formatPath(path) });
+      throw new PermissionDeniedError('read', `Cannot read '${formatPath(path)}': namespace '${String(path[0])}' has the policy ${describePolicy(this.ceilingOf(key))}, which forbids reading.`, { path: formatPath(path) });
     }
     if (this.status !== 'partial' || mode === 'system') return true;
     if (this.statusOf(key, at) !== undefined) return true;
@@ -115,15 +156,28 @@ class ContractAccess implements Access {
       }
     }
     const zone = this.zoneOf(key);
-    const caps = g.mode === 'admin' ? (zone === Zone.Constant ? READ : ALL) : CEILING[zone]! & this.ceilingOf(key);
-    if ((caps & OP_CAP[op]) === 0) {
-      throw new PermissionDeniedError(
-        'write',
-        zone === Zone.Constant
-          ? `'${formatPath(path())}' is a const_ field: no process, not even an admin block, may change it.`
-          : `Cannot ${OP_VERB[op]} '${formatPath(path())}': it is in the ${ZONE_NAMES[zone]} zone, which does not allow it${g.mode === 'admin' ? '' : ' (ctx.asAdmin lifts zone ceilings except const_)'}.`,
-        { path: formatPath(path()) },
-      );
+    const admin = g.mode === 'admin';
+    // const_ is set once, when its key is created; never changed or deleted after, not even by admin.
+    if (zone === Zone.Constant) {
+      if (op === 'add') return;
+      throw new PermissionDeniedError('write', `Cannot ${OP_VERB[op]} '${formatPath(path())}' (constant zone): ${ZONE_RULES.constant}.`, { path: formatPath(path()) });
+    }
+    if (admin) {
+      g.adminWrites.push(path());
+      return;
+    }
+    if ((CEILING[zone]! & OP_CAP[op]) === 0) {
+      const name = ZONE_NAMES[zone];
+      throw new PermissionDeniedError('write', `Cannot ${OP_VERB[op]} '${formatPath(path())}' (${name} zone): ${ZONE_RULES[name]}. ctx.asAdmin(fn) lifts this ceiling.`, {
+        path: formatPath(path()),
+      });
+    }
+    const ceiling = this.ceilingOf(key);
+    if ((ceiling & OP_CAP[op]) === 0) {
+      const p = path();
+      throw new PermissionDeniedError('write', `Cannot ${OP_VERB[op]} '${formatPath(p)}': namespace '${String(p[0])}' has the policy ${describePolicy(ceiling)}, which does not allow it.`, {
+        path: formatPath(p),
+      });
     }
   }
 }

@@ -1,5 +1,6 @@
 import { ContractViolationError } from '../errors.js';
-import { isHostileKey, type Segment } from '../core/path.js';
+import type { Segment } from '../core/path.js';
+import { WILDCARD, parseContractPath } from './grammar.js';
 
 /** A contract path: dotted segments, `*` matching exactly one segment. */
 export interface PathPattern {
@@ -7,21 +8,16 @@ export interface PathPattern {
   readonly segments: readonly string[];
 }
 
-export const WILDCARD = '*';
+export { WILDCARD };
 
+/** Parses a contract path with the one grammar; `where` prefixes the error ("process p inputs"). */
 export function parsePattern(text: unknown, where: string): PathPattern {
-  if (typeof text !== 'string') throw new ContractViolationError(`${where}: a path must be a string, got ${text === null ? 'null' : typeof text}.`);
-  if (text.length === 0) throw new ContractViolationError(`${where}: empty path.`, { path: text });
-  if (text.length > 512) throw new ContractViolationError(`${where}: path longer than 512 characters.`, { path: text.slice(0, 64) });
-  const normalized = text.replace(/\[(\d+|\*)\]/g, '.$1');
-  const segments = normalized.split('.');
-  for (const seg of segments) {
-    if (seg.length === 0) throw new ContractViolationError(`${where}: path '${text}' has an empty segment.`, { path: text });
-    if (isHostileKey(seg) || seg.startsWith('__')) throw new ContractViolationError(`${where}: path '${text}' uses the refused segment '${seg}'.`, { path: text });
-    if (/[\s[\]'"`]/.test(seg)) throw new ContractViolationError(`${where}: path '${text}' has a malformed segment '${seg}'.`, { path: text });
-    if (seg.includes(WILDCARD) && seg !== WILDCARD) throw new ContractViolationError(`${where}: in '${text}', '*' must stand alone as a whole segment.`, { path: text });
+  const parsed = parseContractPath(text);
+  if (!parsed.ok) {
+    const shown = typeof text === 'string' ? `'${text.length > 64 ? `${text.slice(0, 64)}…` : text}' ` : '';
+    throw new ContractViolationError(`${where}: the path ${shown}${parsed.problem}.`, typeof text === 'string' ? { path: text.slice(0, 64) } : {});
   }
-  return { text, segments };
+  return { text: text as string, segments: parsed.segments };
 }
 
 function segMatches(pattern: string, seg: Segment): boolean {

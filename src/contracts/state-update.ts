@@ -17,9 +17,10 @@ export interface StateUpdate extends StateUpdateInit {
   readonly [BRAND]: true;
 }
 
+// Generic so that the sections keep their keys: a typed process checks them against its outputs.
 interface StateUpdateFactory {
-  (init: StateUpdateInit): StateUpdate;
-  new (init: StateUpdateInit): StateUpdate;
+  <I extends StateUpdateInit>(init: I): StateUpdate & Readonly<I>;
+  new <I extends StateUpdateInit>(init: I): StateUpdate & Readonly<I>;
 }
 
 /** An explicit update returned by a process (or built for compareAndSwap). Callable with or without `new`. */

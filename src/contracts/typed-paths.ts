@@ -35,10 +35,27 @@ export type IsValidPath<T, P extends string> =
         ? false
         : true;
 
+// Signal topics need no place in the context type: a context without a `signal` root accepts any
+// `signal.<topic>` output (payloads are then `unknown`).
+type FreeSignal<C, P extends string> = 'signal' extends keyof C ? false : P extends 'signal' | `signal.${string}` ? true : false;
+
 /** The paths of the list `L` that do not exist in `C` (never when all are valid). */
-export type InvalidPaths<C, L> = L extends readonly (infer P)[] ? (P extends string ? (IsValidPath<C, P> extends true ? never : P) : never) : never;
+export type InvalidPaths<C, L> = L extends readonly (infer P)[]
+  ? P extends string
+    ? FreeSignal<C, P> extends true
+      ? never
+      : IsValidPath<C, P> extends true
+        ? never
+        : P
+    : never
+  : never;
 
 /** Adds an impossible requirement naming the bad path, so the compiler error says what is wrong. */
 export type PathCheck<K extends string, C, L> = [InvalidPaths<C, L>] extends [never]
   ? unknown
   : { [key in K]: `Unknown context path: ${InvalidPaths<C, L> & string}` };
+
+type Walk<T, P extends string> = P extends `${infer H}.${infer R}` ? Walk<Step<T, H>, R> : Step<T, P>;
+
+/** The type found at the dotted path `P` of `C` (`*` steps into any key or element). */
+export type ValueAt<C, P extends string> = IsAny<C> extends true ? any : Walk<C, P>;

@@ -7,7 +7,7 @@ export const SemanticType = Object.freeze({ PURE: 'pure', EFFECT: 'effect', GUID
 
 /** What a user writes in `process({ … }, fn)`. */
 export interface ContractSpec {
-  /** Registry name; defaults to the function's name. */
+  /** Registry name; defaults to the function's name, else to the variable or object key the definition is bound to. */
   readonly name?: string;
   readonly inputs?: readonly string[];
   readonly outputs?: readonly string[];
@@ -46,7 +46,9 @@ export interface ProcessContext<C extends ContextShape = ContextShape, A = unkno
   /** Fires when the caller aborts or the write deadline passes. */
   readonly abortSignal: AbortSignal;
   /** Runs `fn` with zone ceilings lifted (except `const_`); every use is logged. */
-  asAdmin<T>(fn: () => T): T;
+  asAdmin<T>(fn: (admin: ProcessContext<C, A>) => T): T;
+  /** Messages committed atomically with this process's changes; delivered by `engine.attachWorker`. */
+  readonly outbox: { add(topic: string, payload?: unknown): void };
   /** A configured namespace root by name. */
   ns(name: string): any;
 }

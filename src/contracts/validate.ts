@@ -1,25 +1,25 @@
 import { ContractViolationError } from '../errors.js';
-import { isHostileKey } from '../core/path.js';
+import { BUILTIN_ROOTS, CONTRACT_KEYS, SEMANTICS, isHostileKey } from './grammar.js';
 import { parsePattern, type PathPattern } from './pattern.js';
 import { Zone, zoneOfPath } from './zones.js';
 import type { Contract, ContractSpec, ProcessDefinition, Semantic } from './types.js';
 
-export const BUILTIN_ROOTS = ['domain', 'global', 'heavy', 'signal', 'meta'] as const;
-const SPEC_KEYS = new Set(['name', 'inputs', 'outputs', 'semantic', 'errors', 'sideEffects', 'parallel']);
-const SEMANTICS = new Set<Semantic>(['pure', 'effect', 'guide']);
+export { BUILTIN_ROOTS };
+const SPEC_KEYS = CONTRACT_KEYS;
+const SEMANTIC_SET: ReadonlySet<string> = new Set<Semantic>(SEMANTICS);
 
 /** Checks a process's contract against the engine's roots; throws ContractViolationError naming the offending path. */
 export function validateContract(def: ProcessDefinition, roots: ReadonlySet<string>): Contract {
   const spec = def.spec as ContractSpec & Record<string, unknown>;
   const name = def.processName;
   const where = `process '${typeof name === 'string' && name.length > 0 ? name : '<anonymous>'}'`;
-  if (typeof name !== 'string' || name.length === 0) throw new ContractViolationError(`A process needs a name: pass { name } in its contract or use a named function.`);
+  if (typeof name !== 'string' || name.length === 0) throw new ContractViolationError(`A process needs a name: it could not be inferred from where it is defined, so add name: 'myProcess' to its contract (or pass a named function).`);
   if (name.length > 200 || isHostileKey(name) || /[\s\0]/.test(name)) throw new ContractViolationError(`${where}: invalid process name.`);
   for (const key of Object.keys(spec)) {
     if (!SPEC_KEYS.has(key)) throw new ContractViolationError(`${where}: unknown contract key '${key}' (expected one of ${[...SPEC_KEYS].join(', ')}).`);
   }
   const semantic = spec.semantic ?? 'effect';
-  if (!SEMANTICS.has(semantic)) throw new ContractViolationError(`${where}: semantic must be 'pure', 'effect' or 'guide' (got ${JSON.stringify(semantic)}).`);
+  if (!SEMANTIC_SET.has(semantic)) throw new ContractViolationError(`${where}: semantic must be 'pure', 'effect' or 'guide' (got ${JSON.stringify(semantic)}).`);
   const inputs = patterns(spec.inputs, `${where} inputs`, roots);
   const outputs = patterns(spec.outputs, `${where} outputs`, roots);
   for (const o of outputs) {

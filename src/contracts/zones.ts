@@ -1,6 +1,7 @@
 import type { Segment } from '../core/path.js';
+import { ZONES, ZONE_CEILINGS, zoneOfSegment as zoneNameOfSegment, type ZoneName } from './grammar.js';
 
-/** Zones give a path its physics: what may be done to it, whatever the contract says. */
+/** Zones give a path its physics: what may be done to it, whatever the contract says. Ids index ZONES. */
 export const enum Zone {
   Data = 0,
   Signal = 1,
@@ -11,7 +12,7 @@ export const enum Zone {
   Private = 6,
 }
 
-export const ZONE_NAMES = ['data', 'signal', 'meta', 'heavy', 'log', 'constant', 'private'] as const;
+export const ZONE_NAMES = ZONES;
 
 export const READ = 1;
 export const APPEND = 2;
@@ -19,48 +20,17 @@ export const UPDATE = 4;
 export const DELETE = 8;
 export const ALL = READ | APPEND | UPDATE | DELETE;
 
-/** Capability ceilings (REFERENCE.md §2.4). Heavy entries are references: swapping one is an update. */
-export const CEILING: readonly number[] = [
-  ALL, // data
-  READ | APPEND, // signal: a river, append only
-  READ | UPDATE, // meta: configuration, overwrite only
-  ALL, // heavy: entries are references, replaced or removed transactionally
-  READ | APPEND, // log: append-only history
-  READ, // constant: read-only, even for admin
-  0, // private: invisible without admin
-];
+const BIT = { read: READ, append: APPEND, update: UPDATE, delete: DELETE } as const;
+
+/** Capability ceilings per zone id, as bit sets, derived from the grammar's table. */
+export const CEILING: readonly number[] = ZONES.map((z) => ZONE_CEILINGS[z].reduce((bits, op) => bits | BIT[op], 0));
+
+const ID = new Map<ZoneName, Zone>(ZONES.map((z, i) => [z, i as Zone]));
 
 /** Zone assigned by one segment, or undefined when the segment carries no prefix. */
 export function zoneOfSegment(seg: Segment, isRoot: boolean): Zone | undefined {
-  if (typeof seg !== 'string') return undefined;
-  if (isRoot) {
-    if (seg === 'signal' || seg === 'sig' || seg === 'cmd') return Zone.Signal;
-    if (seg === 'meta') return Zone.Meta;
-    if (seg === 'heavy') return Zone.Heavy;
-    if (seg === 'log') return Zone.Log;
-  }
-  const c = seg.charCodeAt(0);
-  // A first-character switch keeps this cheap: it runs for every guarded key.
-  switch (c) {
-    case 99: // c
-      if (seg.startsWith('const_')) return Zone.Constant;
-      if (seg.startsWith('cmd_')) return Zone.Signal;
-      return undefined;
-    case 105: // i
-      return seg.startsWith('internal_') ? Zone.Private : undefined;
-    case 115: // s
-      return seg.startsWith('sig_') ? Zone.Signal : undefined;
-    case 109: // m
-      return seg.startsWith('meta_') ? Zone.Meta : undefined;
-    case 104: // h
-      return seg.startsWith('heavy_') ? Zone.Heavy : undefined;
-    case 108: // l
-      return seg.startsWith('log_') ? Zone.Log : undefined;
-    case 97: // a
-      return seg.startsWith('audit_') ? Zone.Log : undefined;
-    default:
-      return undefined;
-  }
+  const name = zoneNameOfSegment(seg, isRoot);
+  return name === undefined ? undefined : ID.get(name);
 }
 
 /** The zone of a path: the outermost segment that assigns one decides. */
@@ -70,4 +40,10 @@ export function zoneOfPath(path: readonly Segment[]): Zone {
     if (z !== undefined) return z;
   }
   return Zone.Data;
+}
+
+/** `{ read: true, update: false, append: true, delete: false }`: a namespace policy from its capability bits. */
+export function describePolicy(ceiling: number): string {
+  const flag = (bit: number) => ((ceiling & bit) !== 0 ? 'true' : 'false');
+  return `{ read: ${flag(READ)}, update: ${flag(UPDATE)}, append: ${flag(APPEND)}, delete: ${flag(DELETE)} }`;
 }

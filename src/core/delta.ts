@@ -87,9 +87,8 @@ export function diffDraft(node: Draft, path: Segment[], ops: DeltaOp[], writes: 
         if (hasOwn.call(copy, k)) visit(k, copy[k], base[k], hasOwn.call(base, k));
         else if (hasOwn.call(base, k)) record('remove', [...path, k]);
       };
-      const touched = node.touched;
-      if (touched) for (const k of touched) diffKey(k);
-      if (node.children) for (const k of node.children.keys()) if (!touched?.has(k as string)) diffKey(k as string);
+      for (const k of node.touchedKeys()) diffKey(k);
+      if (node.children) for (const k of node.children.keys()) if (!node.isTouched(k as string)) diffKey(k as string);
       return;
     }
     case Kind.Wide: {
@@ -101,9 +100,8 @@ export function diffDraft(node: Draft, path: Segment[], ops: DeltaOp[], writes: 
         if (now) visit(k, now.v, before?.v, before !== undefined);
         else if (before) record('remove', [...path, k]);
       };
-      const touched = node.touched;
-      if (touched) for (const k of touched) diffKey(k);
-      if (node.children) for (const k of node.children.keys()) if (!touched?.has(k as string)) diffKey(k as string);
+      for (const k of node.touchedKeys()) diffKey(k);
+      if (node.children) for (const k of node.children.keys()) if (!node.isTouched(k as string)) diffKey(k as string);
       return;
     }
     case Kind.Map: {

@@ -1,11 +1,19 @@
 import { StaleReferenceError, TheusError } from '../errors.js';
 import { FREE, type Access, type WriteOp } from './access.js';
+import { ARRAY_METHODS, arrayLengthSet } from './draft/array.js';
+import { dateGet } from './draft/date.js';
+import { buildDraft } from './draft/finalise.js';
+import { draftTarget } from './draft/inspect.js';
+import { mapGet } from './draft/map.js';
+import { setGet } from './draft/set.js';
+import { DRAFT_TO_JSON, hostile, segmentOf, toIndex, type Container } from './draft/shared.js';
+import { wideDelete, wideDescriptor, wideGet, wideHas, wideKeys, wideSet } from './draft/wide.js';
 import { Kind, kindOfRaw } from './kinds.js';
 import { formatPath, type Segment } from './path.js';
 import { DRAFT_KEY, DRAFTS, SEALED, setDraftBrand, type DraftLike } from './registry.js';
-import { committedKind, freezeNode, mapKeySegment, rawOf, sealValue, staleUse, wrapDate, wrapMap, wrapSet, wrapWide } from './seal.js';
-import { toPlain } from './plain.js';
-import { WIDE_MAX_TO_PLAIN, WIDE_MIN_KEYS, WideBuilder, WideRecord } from './wide.js';
+import { inheritedMember } from './safe-members.js';
+import { committedKind, rawOf, refuseHole, sealValue, staleUse } from './seal.js';
+import { WideBuilder, type WideRecord } from './wide.js';
 
 /**
  * Drafts: copy-on-write supervisor proxies over committed data.
@@ -15,6 +23,9 @@ import { WIDE_MAX_TO_PLAIN, WIDE_MIN_KEYS, WideBuilder, WideRecord } from './wid
  * read to store the child draft. The first write copies the node and then each ancestor, once.
  * Child drafts live in a side map (`children`); only arrays keep them inside their copy, because
  * array mutators (splice, sort, shift …) move elements around.
+ *
+ * Plain objects and arrays (the hot kinds) are handled here; Maps, Sets, Dates, wide records and
+ * the array mutators live in `draft/`, finalisation in `draft/finalise.ts`.
  */
 
 let nextTxId = 1;
@@ -25,7 +36,8 @@ export class DraftScope {
   live = true;
   /** Why the scope ended, for the StaleReferenceError message. */
   endedBy: 'commit' | 'rollback' | undefined;
-  readonly trackReads: boolean;
+  /** Mutable only so inspection can read without recording conflict keys. */
+  trackReads: boolean;
   readonly drafts: Draft[] = [];
 
   constructor(options: { trackReads?: boolean } = {}) {
@@ -38,11 +50,6 @@ export class DraftScope {
   }
 }
 
-type Container = Record<PropertyKey, unknown> | unknown[] | Map<unknown, unknown> | Set<unknown> | Date | WideRecord;
-
-const ARRAY_TARGET: unknown[] = [];
-const OBJECT_TARGET = {};
-const ARRAY_MUTATORS = new Set<PropertyKey>(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin']);
 const hasOwn = Object.prototype.hasOwnProperty;
 
 export class Draft implements ProxyHandler<object>, DraftLike {
@@ -72,13 +79,39 @@ export class Draft implements ProxyHandler<object>, DraftLike {
   structureRead = false;
   /** For arrays, Sets and Dates conflicts are tracked for the whole container. */
   wholeRead = false;
-  /** Wide records: keys written, so diffing does not scan the whole record. */
+  /**
+   * Object and wide-record keys written, so diffing does not scan the whole node. The first key
+   * is kept in `touched1`; a Set is made only for a second one (most nodes change one key).
+   */
   touched: Set<string> | null = null;
+  touched1: string | undefined = undefined;
   /** Arrays: the index range [dirtyLo, dirtyHi) that may differ from the base, so diffing scans only it. */
   dirtyLo = Infinity;
   dirtyHi = -1;
   /** Arrays: child drafts handed out (their content may change without their slot changing). */
   arrayKids: Draft[] | null = null;
+  /** The committed value built at commit (memoised: a node is reachable once, but be safe). */
+  built: { value: unknown } | undefined = undefined;
+
+  touchKey(key: string): void {
+    if (this.touched === null) {
+      if (this.touched1 === undefined || this.touched1 === key) {
+        this.touched1 = key;
+        return;
+      }
+      this.touched = new Set([this.touched1]);
+    }
+    this.touched.add(key);
+  }
+
+  /** The keys written (see touchKey). */
+  touchedKeys(): Iterable<string> {
+    return this.touched ?? (this.touched1 === undefined ? [] : [this.touched1]);
+  }
+
+  isTouched(key: string): boolean {
+    return this.touched !== null ? this.touched.has(key) : this.touched1 === key;
+  }
 
   touch(lo: number, hi: number): void {
     if (lo < this.dirtyLo) this.dirtyLo = lo;
@@ -96,10 +129,10 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     readonly base: Container,
     readonly access: Access,
   ) {
-    // V8 looks traps up on the handler generically: an own `get` is found without walking to the
-    // class prototype, which shows on every read through the proxy.
-    // Targets are shared dummies: every trap answers from the draft, never from the target.
-    this.proxy = new Proxy(kind === Kind.Array ? ARRAY_TARGET : OBJECT_TARGET, this);
+    // Each draft gets its own small target: every trap answers from the draft, never from the
+    // target, but `util.inspect` / `console.log` print the target, which renders what the
+    // access policy lets this transaction read (see draft/inspect.ts).
+    this.proxy = new Proxy(draftTarget(kind === Kind.Array, this), this);
     if (scope.trackReads) scope.drafts.push(this);
   }
 
@@ -128,7 +161,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     return p;
   }
 
-  private ensureLive(key?: unknown): void {
+  ensureLive(key?: unknown): void {
     if (!this.scope.live) {
       throw new StaleReferenceError(
         `A proxy from a transaction that was ${this.scope.endedBy === 'commit' ? 'committed' : 'rolled back'} was used at ${formatPath(key === undefined ? this.path() : this.childPath(key))}. Proxies are revoked when their transaction ends; read the new state instead of keeping proxies.`,
@@ -141,45 +174,46 @@ export class Draft implements ProxyHandler<object>, DraftLike {
   // Reading
 
   /** The container as the transaction currently sees it. */
-  private get current(): any {
+  get current(): any {
     return this.copy ?? this.base;
   }
 
-  private noteRead(key: unknown): void {
+  noteRead(key: unknown): void {
     if (this.kind === Kind.Array || this.kind === Kind.Set || this.kind === Kind.Date) this.wholeRead = true;
     else (this.reads ??= new Set()).add(key);
   }
 
-  private notePresence(key: unknown): void {
-    if (this.kind === Kind.Array) this.wholeRead = true;
+  notePresence(key: unknown): void {
+    if (this.kind === Kind.Array || this.kind === Kind.Set) this.wholeRead = true;
     else (this.presence ??= new Set()).add(key);
   }
 
-  private noteStructure(): void {
+  noteStructure(): void {
     if (this.kind === Kind.Array || this.kind === Kind.Set || this.kind === Kind.Date) this.wholeRead = true;
     else this.structureRead = true;
   }
 
   /** False when the key is invisible to this transaction (private zones); throws when denied. */
-  private canRead(key: unknown): boolean {
+  canRead(key: unknown): boolean {
     return this.access.readAll || this.access.readKey(segmentOf(this.kind, key), this);
   }
 
-  /** For key listings: denied and invisible keys are both left out instead of throwing. */
-  private readableQuietly(key: string): boolean {
+  /** For key listings and iteration: denied and invisible keys are both left out instead of throwing. */
+  readableQuietly(key: unknown): boolean {
+    if (this.access.readAll) return true;
     try {
-      return this.canRead(this.kind === Kind.Array ? toIndex(key) : key);
+      return this.canRead(this.kind === Kind.Array && typeof key === 'string' ? toIndex(key) : key);
     } catch {
       return false;
     }
   }
 
-  private checkWrite(key: unknown, op: WriteOp): void {
+  checkWrite(key: unknown, op: WriteOp): void {
     if (!this.access.writeAll) this.access.writeKey(key === undefined ? undefined : segmentOf(this.kind, key), op, this);
   }
 
   /** Wraps a committed child value as a draft, or returns primitives/opaque values as they are. */
-  private childFor(key: unknown, value: unknown): unknown {
+  childFor(key: unknown, value: unknown): unknown {
     if (typeof value !== 'object' || value === null) {
       if (this.scope.trackReads) this.noteRead(key);
       return value;
@@ -189,6 +223,11 @@ export class Draft implements ProxyHandler<object>, DraftLike {
       if (this.scope.trackReads) this.notePresence(key);
       return existing.proxy;
     }
+    return this.newChild(key, value);
+  }
+
+  /** childFor for an object value whose key has no child draft yet (the caller looked). */
+  newChild(key: unknown, value: object): unknown {
     const sealed = SEALED.get(value);
     const kind = sealed ? sealed.kind : kindOfRaw(value);
     if (kind === Kind.Opaque || kind === Kind.Primitive) {
@@ -196,10 +235,16 @@ export class Draft implements ProxyHandler<object>, DraftLike {
       return value;
     }
     if (this.scope.trackReads) this.notePresence(key);
-    const child = new Draft(this.scope, this, key, kind, value, (sealed ? sealed.raw : value) as Container, this.access.readAll && this.access.writeAll ? this.access : this.access.child(segmentOf(this.kind, key), this));
-    if (this.kind === Kind.Array) (this.arrayKids ??= []).push(child);
-    if (this.kind === Kind.Array && this.copy) (this.copy as unknown[])[key as number] = child.proxy;
-    else (this.children ??= new Map()).set(key, child);
+    const access = this.access.readAll && this.access.writeAll ? this.access : this.access.child(segmentOf(this.kind, key), this);
+    const child = new Draft(this.scope, this, key, kind, value, (sealed ? sealed.raw : value) as Container, access);
+    if (this.kind === Kind.Array) {
+      (this.arrayKids ??= []).push(child);
+      if (this.copy) {
+        (this.copy as unknown[])[key as number] = child.proxy;
+        return child.proxy;
+      }
+    }
+    (this.children ??= new Map()).set(key, child);
     return child.proxy;
   }
 
@@ -226,13 +271,13 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     } else {
       switch (kind) {
         case Kind.Map:
-          return this.mapGet(key, receiver);
+          return mapGet(this, key, receiver);
         case Kind.Set:
-          return this.setGet(key, receiver);
+          return setGet(this, key, receiver);
         case Kind.Date:
-          return this.dateGet(key);
+          return dateGet(this, key, receiver);
         case Kind.Wide:
-          return this.wideGet(key);
+          return wideGet(this, key, receiver);
         default:
           break;
       }
@@ -247,17 +292,18 @@ export class Draft implements ProxyHandler<object>, DraftLike {
 
   private slowGet(key: PropertyKey, receiver: unknown): unknown {
     const src = this.current;
-    if (typeof key === 'symbol') return Reflect.get(src, key, receiver);
+    if (typeof key === 'symbol') return inheritedMember(Object.getPrototypeOf(src) as object | null, key, receiver);
     if (key === '__proto__' || key === 'prototype') throw hostile(key, this.path());
     if (!hasOwn.call(src, key)) {
       if (this.kind === Kind.Array) {
-        if (ARRAY_MUTATORS.has(key)) return this.arrayMutator(key as string);
+        const mutator = ARRAY_METHODS.get(key as string);
+        if (mutator !== undefined) return mutator;
       }
-      if ((key === 'toJSON' || key === 'toDict') && this.kind !== Kind.Instance) return () => toPlain(this.proxy);
+      if ((key === 'toJSON' || key === 'toDict') && this.kind !== Kind.Instance) return DRAFT_TO_JSON;
       // Methods and accessors from the prototype chain run against the proxy, so their reads and
-      // writes go through these traps too.
+      // writes go through these traps too. What they are is never handed out (safe-members.ts).
       if (this.scope.trackReads) this.notePresence(key);
-      return Reflect.get(Object.getPrototypeOf(src) ?? Object.prototype, key, receiver);
+      return inheritedMember((Object.getPrototypeOf(src) as object | null) ?? Object.prototype, key, receiver);
     }
     if (!this.canRead(key)) return undefined;
     const v = (src as Record<string, unknown>)[key];
@@ -270,8 +316,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     if (key === '__proto__' || key === 'prototype') return false;
     if (typeof key === 'string' && !this.access.readAll && !this.canRead(key)) return false;
     if (this.scope.trackReads) this.notePresence(key);
-    // Like a plain object (and the committed wide view): inherited names such as 'toString' are `in` it.
-    if (this.kind === Kind.Wide) return (typeof key === 'string' && (this.current as WideRecord | WideBuilder).has(key)) || key in Object.prototype;
+    if (this.kind === Kind.Wide) return wideHas(this, key);
     return key in this.current;
   }
 
@@ -280,7 +325,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     if (this.scope.trackReads) this.noteStructure();
     let keys: (string | symbol)[];
     if (this.kind === Kind.Wide) {
-      keys = [...wideKeys(this.current)];
+      keys = [...wideKeys(this)];
     } else if (this.kind === Kind.Map || this.kind === Kind.Set || this.kind === Kind.Date) {
       keys = [];
     } else {
@@ -290,17 +335,14 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     return keys;
   }
 
-  getOwnPropertyDescriptor(_target: object, key: PropertyKey): PropertyDescriptor | undefined {
+  getOwnPropertyDescriptor(target: object, key: PropertyKey): PropertyDescriptor | undefined {
     this.ensureLive(key);
     if (this.kind === Kind.Map || this.kind === Kind.Set || this.kind === Kind.Date) return undefined;
-    if (this.kind === Kind.Wide) {
-      if (typeof key !== 'string' || !(this.current as WideRecord).has(key)) return undefined;
-      return { value: this.get(_target, key, this.proxy), writable: true, enumerable: true, configurable: true };
-    }
+    if (this.kind === Kind.Wide) return wideDescriptor(this, target, key);
     const desc = Reflect.getOwnPropertyDescriptor(this.current, key);
     if (!desc) return undefined;
     if (this.kind === Kind.Array && key === 'length') return { value: (this.current as unknown[]).length, writable: true, enumerable: false, configurable: false };
-    if ('value' in desc) return { value: this.get(_target, key, this.proxy), writable: true, enumerable: desc.enumerable ?? true, configurable: true };
+    if ('value' in desc) return { value: this.get(target, key, this.proxy), writable: true, enumerable: desc.enumerable ?? true, configurable: true };
     return { get: desc.get, set: desc.set, enumerable: desc.enumerable ?? false, configurable: true };
   }
 
@@ -320,6 +362,12 @@ export class Draft implements ProxyHandler<object>, DraftLike {
   markChanged(): void {
     if (this.copy !== null) return;
     this.makeCopy();
+    for (let d = this.parent; d && d.copy === null; d = d.parent) d.makeCopy();
+  }
+
+  /** Like markChanged, with a copy the caller built already (an array push builds it at its final size). */
+  adoptCopy(copy: unknown[]): void {
+    this.copy = copy;
     for (let d = this.parent; d && d.copy === null; d = d.parent) d.makeCopy();
   }
 
@@ -355,7 +403,6 @@ export class Draft implements ProxyHandler<object>, DraftLike {
         return;
       case Kind.Wide:
         this.copy = new WideBuilder(base as WideRecord);
-        this.touched = new Set();
         return;
       default:
         throw new TheusError('UNSUPPORTED_VALUE', `Cannot write inside ${formatPath(this.path())}.`, { path: formatPath(this.path()) });
@@ -363,9 +410,9 @@ export class Draft implements ProxyHandler<object>, DraftLike {
   }
 
   /** Seals a value being written at `key` (copying it unless it is committed already). */
-  private incoming(key: unknown, value: unknown): unknown {
+  incoming(key: unknown, value: unknown): unknown {
     if (typeof value !== 'object' || value === null) {
-      if (typeof value === 'function' || typeof value === 'symbol') return sealValue(value, this.childPath(key));
+      if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return sealValue(value, this.childPath(key));
       return value;
     }
     return sealValue(value, this.childPath(key));
@@ -382,7 +429,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
       case Kind.Date:
         throw new TheusError('UNSUPPORTED_VALUE', `Cannot assign property '${key}' on a ${this.kind === Kind.Map ? 'Map' : this.kind === Kind.Set ? 'Set' : 'Date'} in state (at ${formatPath(this.path())}); use its methods.`, { path: formatPath(this.childPath(key)) });
       case Kind.Wide:
-        return this.wideSet(key, value);
+        return wideSet(this, key, value);
       case Kind.Instance: {
         // Start at the instance itself: an own accessor (defined in a constructor) must also run
         // against the proxy, or its body would write unsealed values into the private copy.
@@ -393,41 +440,42 @@ export class Draft implements ProxyHandler<object>, DraftLike {
         }
         break;
       }
+      case Kind.Array:
+        return this.arraySet(key, value);
       default:
         break;
     }
-    const src = this.current;
-    if (this.kind === Kind.Array && key === 'length') {
-      const len = Number(value);
-      if (!Number.isInteger(len) || len < 0) throw new TheusError('INVALID_ARGUMENT', `Invalid array length ${String(value)} at ${formatPath(this.path())}.`, { path: formatPath(this.path()) });
-      this.checkWrite(undefined, len < (src as unknown[]).length ? 'delete' : 'append');
-      this.markChanged();
-      this.touch(Math.min(len, (this.copy as unknown[]).length), Infinity);
-      (this.copy as unknown[]).length = len;
-      return true;
-    }
+    const src = this.current as Record<string, unknown>;
     const exists = hasOwn.call(src, key);
-    const seg = this.kind === Kind.Array ? toIndex(key) : key;
-    if (this.kind === Kind.Array && typeof seg !== 'number') {
+    this.checkWrite(key, exists ? 'update' : 'add');
+    const v = this.incoming(key, value);
+    if (exists && Object.is(src[key], v)) return true;
+    this.markChanged();
+    this.children?.delete(key);
+    this.touchKey(key);
+    (this.copy as Record<string, unknown>)[key] = v;
+    return true;
+  }
+
+  private arraySet(key: string, value: unknown): boolean {
+    const src = this.current as unknown[];
+    if (key === 'length') return arrayLengthSet(this, value);
+    const seg = toIndex(key);
+    if (typeof seg !== 'number') {
       // A named property on a list would commit, yet appear in no delta, conflict key or JSON.
       throw new TheusError('UNSUPPORTED_VALUE', `Arrays in state hold elements only: cannot set '${key}' on ${formatPath(this.path())}; use an object for named fields.`, {
         path: formatPath(this.childPath(key)),
       });
     }
-    this.checkWrite(seg, exists ? 'update' : this.kind === Kind.Array ? 'append' : 'add');
+    const len = src.length;
+    const exists = seg < len;
+    this.checkWrite(seg, exists ? 'update' : 'append');
+    if (seg > len) refuseHole(len, len, this.path());
     const v = this.incoming(seg, value);
-    if (exists && this.copy === null && Object.is((src as Record<string, unknown>)[key], v)) return true;
+    if (exists && Object.is(src[seg], v)) return true;
     this.markChanged();
-    if (this.kind === Kind.Array) {
-      if (typeof seg === 'number') this.touch(seg, seg + 1);
-      else this.touch(0, Infinity);
-      (this.copy as unknown[])[seg as number] = v;
-    }
-    else {
-      this.children?.delete(key);
-      (this.touched ??= new Set()).add(key);
-      (this.copy as Record<string, unknown>)[key] = v;
-    }
+    this.touch(seg, seg + 1);
+    (this.copy as unknown[])[seg] = v;
     return true;
   }
 
@@ -436,22 +484,23 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     if (typeof prop === 'symbol') return true;
     const key = prop as string;
     if (key === '__proto__' || key === 'prototype' || key === 'constructor') throw hostile(key, this.path());
-    if (this.kind === Kind.Wide) {
-      if (!(this.current as WideRecord).has(key)) return true;
-      this.checkWrite(key, 'delete');
-      this.markChanged();
-      (this.copy as WideBuilder).delete(key);
-      this.touched!.add(key);
-      this.children?.delete(key);
-      return true;
-    }
+    if (this.kind === Kind.Wide) return wideDelete(this, key);
     if (this.kind === Kind.Map || this.kind === Kind.Set || this.kind === Kind.Date) return true;
     if (!hasOwn.call(this.current, key)) return true;
-    const seg = this.kind === Kind.Array ? toIndex(key) : key;
-    this.checkWrite(seg, 'delete');
+    if (this.kind === Kind.Array) {
+      const seg = toIndex(key);
+      if (typeof seg !== 'number') return true;
+      // Arrays stay dense: deleting an element stores undefined in its slot (what JSON would show).
+      this.checkWrite(seg, 'delete');
+      if ((this.current as unknown[])[seg] === undefined) return true;
+      this.markChanged();
+      this.touch(seg, seg + 1);
+      (this.copy as unknown[])[seg] = undefined;
+      return true;
+    }
+    this.checkWrite(key, 'delete');
     this.markChanged();
-    if (this.kind === Kind.Array) this.touch(typeof seg === 'number' ? seg : 0, typeof seg === 'number' ? seg + 1 : Infinity);
-    else (this.touched ??= new Set()).add(key);
+    this.touchKey(key);
     this.children?.delete(key);
     delete (this.copy as Record<string, unknown>)[key];
     return true;
@@ -474,379 +523,31 @@ export class Draft implements ProxyHandler<object>, DraftLike {
   }
 
   // ------------------------------------------------------------------------------------------
-  // Arrays
-
-  private arrayMutator(name: string): (...args: unknown[]) => unknown {
-    return (...args: unknown[]) => {
-      this.ensureLive(name);
-      const op: WriteOp = name === 'push' || name === 'unshift' ? 'append' : name === 'pop' || name === 'shift' ? 'delete' : name === 'splice' ? (args.length > 2 ? 'update' : 'delete') : 'update';
-      this.checkWrite(undefined, op);
-      if (this.scope.trackReads) this.wholeRead = true;
-      // Arguments are sealed and checked before the first copy: a refused value (a function, a
-      // cycle …) leaves the array uncopied, so the commit still shares it with the base.
-      const len = (this.current as unknown[]).length;
-      const incoming =
-        name === 'push' ? args.map((a, i) => this.incoming(len + i, a))
-        : name === 'unshift' ? args.map((a, i) => this.incoming(i, a))
-        : name === 'splice' ? args.slice(2).map((a, i) => this.incoming(i, a))
-        : name === 'fill' ? [this.incoming(0, args[0])]
-        : args;
-      if (name === 'sort' && args[0] !== undefined && typeof args[0] !== 'function') {
-        throw new TheusError('INVALID_ARGUMENT', `sort() takes a comparison function (at ${formatPath(this.path())}).`, { path: formatPath(this.path()) });
-      }
-      this.markChanged();
-      const copy = this.copy as unknown[];
-      const start = copy.length;
-      // push and pop leave the prefix alone; the other mutators may move anything.
-      this.touch(name === 'push' ? start : name === 'pop' ? Math.max(0, start - 1) : 0, Infinity);
-      switch (name) {
-        case 'push':
-          return copy.push(...incoming);
-        case 'unshift':
-          return copy.unshift(...incoming);
-        case 'splice':
-          return (copy.splice as (...a: unknown[]) => unknown[])(...args.slice(0, 2), ...incoming);
-        case 'fill':
-          return (copy.fill(incoming[0], args[1] as number | undefined, args[2] as number | undefined), this.proxy);
-        case 'sort': {
-          const cmp = args[0] as ((a: unknown, b: unknown) => number) | undefined;
-          // Elements may be committed objects; the comparator sees drafts, as it would in place.
-          const view = copy.map((v, i) => (typeof v === 'object' && v !== null && !DRAFTS.has(v) ? this.childFor(i, v) : v));
-          view.sort(cmp);
-          for (let i = 0; i < view.length; i++) copy[i] = view[i];
-          return this.proxy;
-        }
-        case 'reverse':
-          copy.reverse();
-          return this.proxy;
-        case 'copyWithin': {
-          (copy.copyWithin as (...a: unknown[]) => unknown)(...args);
-          // copyWithin is a series of element assignments, so like `arr[i] = arr[j]` it stores
-          // values: a draft copied into the target range becomes a snapshot. Left as the same
-          // proxy in two slots, a later write through one slot would show up in the other.
-          const len = copy.length;
-          const rel = (v: unknown, dflt: number) => {
-            const n = v === undefined ? dflt : Math.trunc(Number(v)) || 0;
-            return n < 0 ? Math.max(len + n, 0) : Math.min(n, len);
-          };
-          const to = rel(args[0], 0);
-          const count = Math.min(rel(args[2], len) - rel(args[1], 0), len - to);
-          for (let i = to; i < to + count; i++) {
-            const v = copy[i];
-            const d = typeof v === 'object' && v !== null ? (DRAFTS.get(v) as Draft | undefined) : undefined;
-            if (d) copy[i] = d.snapshot(this.childPath(i));
-          }
-          return this.proxy;
-        }
-        default:
-          return (copy[name as 'pop' | 'shift'] as () => unknown)();
-      }
-    };
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // Maps and Sets
-
-  private mapGet(key: PropertyKey, receiver: unknown): unknown {
-    const map = this.current as Map<unknown, unknown>;
-    switch (key) {
-      case 'size':
-        if (this.scope.trackReads) this.noteStructure();
-        return map.size;
-      case 'get':
-        return (k: unknown) => {
-          this.ensureLive();
-          if (!this.canRead(k)) return undefined;
-          return this.childFor(k, map === this.current ? map.get(k) : (this.current as Map<unknown, unknown>).get(k));
-        };
-      case 'has':
-        return (k: unknown) => {
-          this.ensureLive();
-          if (this.scope.trackReads) this.notePresence(k);
-          return (this.current as Map<unknown, unknown>).has(k);
-        };
-      case 'set':
-        return (k: unknown, v: unknown) => {
-          this.ensureLive();
-          const m = this.current as Map<unknown, unknown>;
-          this.checkWrite(k, m.has(k) ? 'update' : 'add');
-          const value = this.incoming(k, v);
-          const storedKey = typeof k === 'object' && k !== null ? sealValue(k, this.path()) : k;
-          this.markChanged();
-          this.children?.delete(storedKey);
-          (this.copy as Map<unknown, unknown>).set(storedKey, value);
-          return receiver;
-        };
-      case 'delete':
-        return (k: unknown) => {
-          this.ensureLive();
-          if (!(this.current as Map<unknown, unknown>).has(k)) return false;
-          this.checkWrite(k, 'delete');
-          this.markChanged();
-          this.children?.delete(k);
-          return (this.copy as Map<unknown, unknown>).delete(k);
-        };
-      case 'clear':
-        return () => {
-          this.ensureLive();
-          this.checkWrite(undefined, 'delete');
-          this.markChanged();
-          this.children = null;
-          (this.copy as Map<unknown, unknown>).clear();
-        };
-      case 'forEach':
-        return (fn: (v: unknown, k: unknown, m: unknown) => void, thisArg?: unknown) => {
-          for (const [k, v] of this.mapEntries()) fn.call(thisArg, v, k, receiver);
-        };
-      case 'keys':
-        return () => {
-          this.ensureLive();
-          if (this.scope.trackReads) this.noteStructure();
-          return (this.current as Map<unknown, unknown>).keys();
-        };
-      case 'values':
-        return () => mapIter(this.mapEntries(), (e) => e[1]);
-      case 'entries':
-      case Symbol.iterator:
-        return () => this.mapEntries();
-      case Symbol.toStringTag:
-        return 'Map';
-      case 'toJSON':
-        return undefined;
-      default:
-        if (key === '__proto__' || key === 'prototype') throw hostile(key, this.path());
-        return Reflect.get(Map.prototype, key);
-    }
-  }
-
-  private *mapEntries(): IterableIterator<[unknown, unknown]> {
-    this.ensureLive();
-    if (this.scope.trackReads) this.noteStructure();
-    for (const [k, v] of this.current as Map<unknown, unknown>) {
-      this.ensureLive();
-      yield [k, this.childFor(k, v)];
-    }
-  }
-
-  private setGet(key: PropertyKey, receiver: unknown): unknown {
-    const read = () => {
-      this.ensureLive();
-      if (this.scope.trackReads) this.wholeRead = true;
-      return this.current as Set<unknown>;
-    };
-    switch (key) {
-      case 'size':
-        return read().size;
-      case 'has':
-        return (v: unknown) => read().has(v);
-      case 'add':
-        return (v: unknown) => {
-          if (read().has(v)) return receiver;
-          this.checkWrite(undefined, 'append');
-          const value = this.incoming(read().size, v);
-          this.markChanged();
-          (this.copy as Set<unknown>).add(value);
-          return receiver;
-        };
-      case 'delete':
-        return (v: unknown) => {
-          if (!read().has(v)) return false;
-          this.checkWrite(undefined, 'delete');
-          this.markChanged();
-          return (this.copy as Set<unknown>).delete(v);
-        };
-      case 'clear':
-        return () => {
-          read();
-          this.checkWrite(undefined, 'delete');
-          this.markChanged();
-          (this.copy as Set<unknown>).clear();
-        };
-      case 'forEach':
-        return (fn: (v: unknown, k: unknown, s: unknown) => void, thisArg?: unknown) => {
-          for (const v of read()) fn.call(thisArg, v, v, receiver);
-        };
-      case 'values':
-      case 'keys':
-      case Symbol.iterator:
-        return () => read().values();
-      case 'entries':
-        return () => read().entries();
-      case Symbol.toStringTag:
-        return 'Set';
-      case 'toJSON':
-        return undefined;
-      default:
-        if (key === '__proto__' || key === 'prototype') throw hostile(key, this.path());
-        return Reflect.get(Set.prototype, key);
-    }
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // Dates
-
-  private dateGet(key: PropertyKey): unknown {
-    if (key === '__proto__' || key === 'prototype') throw hostile(key, this.path());
-    const value = Reflect.get(Date.prototype, key) as unknown;
-    if (typeof value !== 'function') return value;
-    const method = value as (...a: unknown[]) => unknown;
-    if (typeof key === 'string' && key.startsWith('set')) {
-      return (...args: unknown[]) => {
-        this.ensureLive();
-        this.checkWrite(undefined, 'update');
-        this.markChanged();
-        return method.apply(this.copy as Date, args);
-      };
-    }
-    return (...args: unknown[]) => {
-      this.ensureLive();
-      if (this.scope.trackReads) this.wholeRead = true;
-      return method.apply(this.current as Date, args);
-    };
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // Wide records
-
-  private wideGet(prop: PropertyKey): unknown {
-    if (typeof prop === 'symbol') return Reflect.get(Object.prototype, prop);
-    const key = prop as string;
-    if (key === '__proto__' || key === 'prototype') throw hostile(key, this.path());
-    const src = this.current as WideRecord | WideBuilder;
-    const child = this.children?.get(key);
-    if (child) {
-      if (this.scope.trackReads) this.notePresence(key);
-      return child.proxy;
-    }
-    const v = src.get(key);
-    if (v === undefined && !src.has(key)) {
-      if (key === 'toJSON' || key === 'toDict') return () => toPlain(this.proxy);
-      return Reflect.get(Object.prototype, key, this.proxy);
-    }
-    if (!this.canRead(key)) return undefined;
-    return this.childFor(key, v);
-  }
-
-  private wideSet(key: string, value: unknown): boolean {
-    const src = this.current as WideRecord | WideBuilder;
-    this.checkWrite(key, src.has(key) ? 'update' : 'add');
-    const v = this.incoming(key, value);
-    this.markChanged();
-    this.children?.delete(key);
-    (this.copy as WideBuilder).set(key, v);
-    this.touched!.add(key);
-    return true;
-  }
-
-  // ------------------------------------------------------------------------------------------
   // Snapshots and finalisation
 
   /** Current content as committed data, without ending the transaction (value semantics on assignment). */
   snapshot(_path: readonly PropertyKey[]): unknown {
     if (!this.scope.live) throw staleUse(this.path());
-    if (this.copy === null && this.children === null) return this.committed;
-    return this.build(false);
+    if (this.copy === null) return this.committed;
+    return buildDraft(this, false);
   }
 
   /** Produces the committed value of this node. With `inPlace`, the copy itself is frozen (commit). */
   build(inPlace: boolean): unknown {
     if (inPlace) {
-      if (this.built === undefined) this.built = { value: this.buildOnce(true) };
+      if (this.built === undefined) this.built = { value: buildDraft(this, true) };
       return this.built.value;
     }
-    return this.buildOnce(false);
-  }
-
-  private built: { value: unknown } | undefined;
-
-  private buildOnce(inPlace: boolean): unknown {
-    if (this.copy === null) {
-      if (this.children === null) return this.committed;
-      // Unmodified node whose children may have been modified: children only become modified by
-      // marking this node changed, so an unmodified node's subtree is unchanged.
-      return this.committed;
-    }
-    const sub = (v: unknown): unknown => {
-      if (typeof v === 'object' && v !== null) {
-        const d = DRAFTS.get(v);
-        if (d) return (d as Draft).build(inPlace);
-      }
-      return v;
-    };
-    switch (this.kind) {
-      case Kind.Array: {
-        const src = this.copy as unknown[];
-        const out = inPlace ? src : [...src];
-        // Drafts sit either in the dirty range (moved there by a mutator) or at their own slot.
-        const hi = Math.min(src.length, this.dirtyHi);
-        for (let i = Math.max(0, this.dirtyLo); i < hi; i++) {
-          const v = src[i];
-          if (typeof v === 'object' && v !== null) out[i] = sub(v);
-        }
-        if (this.arrayKids) {
-          for (const kid of this.arrayKids) {
-            const i = Number(kid.key);
-            if (src[i] === kid.proxy) out[i] = sub(kid.proxy);
-          }
-        }
-        return freezeNode(out);
-      }
-      case Kind.Plain:
-      case Kind.Instance: {
-        const src = this.copy as Record<string, unknown>;
-        let out = src;
-        if (!inPlace) out = this.kind === Kind.Instance ? Object.create(Object.getPrototypeOf(src) as object, Object.getOwnPropertyDescriptors(src)) : Object.assign(Object.getPrototypeOf(src) === null ? Object.create(null) : {}, src);
-        if (this.children) for (const [k, child] of this.children) if (hasOwn.call(out, k as string)) out[k as string] = child.build(inPlace);
-        if (this.kind === Kind.Plain && Object.getPrototypeOf(out) === Object.prototype) {
-          const keys = Object.keys(out);
-          if (keys.length > WIDE_MIN_KEYS) return wrapWide(WideRecord.fromEntries(keys.map((k) => [k, out[k]] as const)));
-        }
-        return freezeNode(out);
-      }
-      case Kind.Map: {
-        const src = this.copy as Map<unknown, unknown>;
-        const out = inPlace ? src : new Map(src);
-        if (this.children) for (const [k, child] of this.children) if (out.has(k)) out.set(k, child.build(inPlace));
-        return wrapMap(out);
-      }
-      case Kind.Set:
-        return wrapSet(inPlace ? (this.copy as Set<unknown>) : new Set(this.copy as Set<unknown>));
-      case Kind.Date:
-        return wrapDate(new Date((this.copy as Date).getTime()));
-      case Kind.Wide: {
-        const b = this.copy as WideBuilder;
-        const out = inPlace ? b : new WideBuilder(b.build());
-        if (this.children) for (const [k, child] of this.children) if (out.has(k as string)) out.set(k as string, child.build(inPlace));
-        if (out.size < WIDE_MAX_TO_PLAIN) {
-          const rec = out.build();
-          const plain: Record<string, unknown> = {};
-          for (const k of rec.keys()) plain[k] = rec.get(k);
-          return freezeNode(plain);
-        }
-        return wrapWide(out.build());
-      }
-      default:
-        return this.committed;
-    }
+    return buildDraft(this, false);
   }
 }
+
+/** The handler is machinery: inspecting it (`showProxy`) shows nothing of the data it guards. */
+Object.defineProperty(Draft.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+  value: () => '[theus draft handler]',
+});
 
 // -----------------------------------------------------------------------------------------------
-
-function segmentOf(parentKind: Kind, key: unknown): Segment {
-  if (parentKind === Kind.Array) return typeof key === 'number' ? key : toIndex(key as string);
-  if (parentKind === Kind.Map) return mapKeySegment(key);
-  return key as string;
-}
-
-function toIndex(key: PropertyKey): number | string {
-  const n = Number(key);
-  return Number.isInteger(n) && n >= 0 && String(n) === key ? n : (key as string);
-}
-
-function hostile(key: string, path: readonly Segment[]): TheusError {
-  return new TheusError('INVALID_PATH', `The key '${key}' is refused at ${formatPath(path)}: it would reach the prototype chain.`, { path: formatPath([...path, key]) });
-}
 
 /** The descriptors of a frozen node, made writable again for its private copy. */
 function writableDescriptors(obj: object): PropertyDescriptorMap {
@@ -865,14 +566,6 @@ function findSetter(proto: object | null, key: string): ((v: unknown) => void) |
     if (d) return d.set;
   }
   return undefined;
-}
-
-function wideKeys(src: WideRecord | WideBuilder): readonly string[] {
-  return src instanceof WideRecord ? src.keys() : src.build().keys();
-}
-
-function* mapIter<T, U>(it: Iterable<T>, fn: (t: T) => U): IterableIterator<U> {
-  for (const x of it) yield fn(x);
 }
 
 setDraftBrand((x): x is DraftLike => Draft.isDraft(x));

@@ -183,3 +183,37 @@ export function trieForEach(root: Trie, fn: (leaf: Leaf) => void): void {
     else trieForEach(slot, fn);
   }
 }
+
+/**
+ * Replaces leaf values in one pass: `fn` returns the leaf's new value (the same value keeps the
+ * leaf). Only branches with a changed leaf are copied; the result shares the rest. Cheaper than a
+ * keyed update per leaf when many leaves change (no hashing, each node copied once).
+ */
+export function trieMapValues(root: Trie, fn: (leaf: Leaf) => unknown): Trie {
+  return mapBranch(root, fn);
+}
+
+function mapBranch(node: Branch, fn: (leaf: Leaf) => unknown): Branch {
+  let slots: Slot[] | undefined;
+  const src = node.slots;
+  for (let i = 0; i < src.length; i++) {
+    const s = src[i]!;
+    let next: Slot;
+    if (isLeaf(s)) {
+      const v = fn(s);
+      next = v === s.v ? s : { k: s.k, v, s: s.s };
+    } else if (isCollision(s)) {
+      let leaves: Leaf[] | undefined;
+      for (let j = 0; j < s.leaves.length; j++) {
+        const l = s.leaves[j]!;
+        const v = fn(l);
+        if (v !== l.v) (leaves ??= s.leaves.slice())[j] = { k: l.k, v, s: l.s };
+      }
+      next = leaves ? { hash: s.hash, leaves } : s;
+    } else {
+      next = mapBranch(s, fn);
+    }
+    if (next !== s) (slots ??= src.slice())[i] = next;
+  }
+  return slots ? { bits: node.bits, slots } : node;
+}

@@ -35,7 +35,8 @@ export function kindOfRaw(value: unknown): Kind {
   if (value === null) return Kind.Primitive;
   const t = typeof value;
   if (t !== 'object') {
-    return t === 'function' || t === 'symbol' ? Kind.Unsupported : Kind.Primitive;
+    // BigInt is refused: JSON.stringify of state (and every delta consumer) would throw on it.
+    return t === 'function' || t === 'symbol' || t === 'bigint' ? Kind.Unsupported : Kind.Primitive;
   }
   const obj = value as object;
   const proto = Object.getPrototypeOf(obj) as object | null;
@@ -50,16 +51,23 @@ export function kindOfRaw(value: unknown): Kind {
   if (
     obj instanceof Map || obj instanceof Set || obj instanceof Date || obj instanceof Promise || obj instanceof WeakMap ||
     obj instanceof WeakSet || obj instanceof RegExp || obj instanceof Error || ArrayBuffer.isView(obj) ||
-    obj instanceof ArrayBuffer || obj instanceof SharedArrayBuffer || obj instanceof WeakRef
+    obj instanceof ArrayBuffer || obj instanceof SharedArrayBuffer || obj instanceof WeakRef || isBoxed(obj)
   ) {
     return Kind.Unsupported;
   }
   return Kind.Instance;
 }
 
+/** `new Number(1)`, `new String('a')` …: their value lives in an internal slot no copy can carry. */
+function isBoxed(obj: object): boolean {
+  return obj instanceof Number || obj instanceof String || obj instanceof Boolean || obj instanceof BigInt || obj instanceof Symbol;
+}
+
 export function unsupportedReason(value: unknown): string {
   if (typeof value === 'function') return 'functions are behaviour, not data';
   if (typeof value === 'symbol') return 'symbols cannot be serialised or compared across versions';
+  if (typeof value === 'bigint') return 'BigInt cannot be serialised to JSON; store it as a string (String(x)) or, if it fits, a number';
+  if (typeof value === 'object' && value !== null && isBoxed(value)) return 'boxed primitives (new Number, new String …) cannot be copied; store the primitive value itself';
   if (typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[NOT_DATA] === true) {
     return 'transactions and states are not data; store the values read from them instead';
   }

@@ -1,14 +1,13 @@
 import { invalidArgument, TheusError } from '../errors.js';
+import { HOSTILE_KEYS } from '../contracts/grammar.js';
 
 /** One step of a path: an object key, an array index or a Map key. */
 export type Segment = string | number;
 export type Path = readonly Segment[];
 
-/**
- * Names that would let user text reach an object's prototype machinery. They are refused as path
- * segments everywhere (contracts, proxies, update payloads, conditions) rather than filtered.
- */
-const HOSTILE = new Set(['__proto__', 'prototype', 'constructor']);
+// Names that would let user text reach an object's prototype machinery are declared once, with the
+// contract grammar; they are refused as path segments everywhere rather than filtered.
+const HOSTILE = HOSTILE_KEYS;
 
 export function isHostileKey(key: PropertyKey): boolean {
   return typeof key === 'string' && HOSTILE.has(key);

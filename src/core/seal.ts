@@ -1,8 +1,9 @@
 import { types } from 'node:util';
 import { ContextLockedError, StaleReferenceError, TheusError } from '../errors.js';
-import { Kind, kindOfRaw, unsupportedReason } from './kinds.js';
+import { Kind, kindOfRaw, OPAQUE, unsupportedReason } from './kinds.js';
 import { describe, formatPath, isHostileKey, type Segment } from './path.js';
 import { COMMITTED, DRAFTS, SEALED } from './registry.js';
+import { harden, inheritedMember } from './safe-members.js';
 import { WIDE_MIN_KEYS, WideRecord } from './wide.js';
 
 /**
@@ -67,7 +68,7 @@ export function rawOf(value: object): object {
  */
 export function sealValue(value: unknown, path: readonly Segment[]): unknown {
   if (typeof value !== 'object' || value === null) {
-    if (typeof value === 'function' || typeof value === 'symbol') refuse(value, path);
+    if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') refuse(value, path);
     return value;
   }
   try {
@@ -88,7 +89,7 @@ class Sealer {
 
   seal(value: unknown, path: Segment[], depth: number): unknown {
     if (typeof value !== 'object' || value === null) {
-      if (typeof value === 'function' || typeof value === 'symbol') refuse(value, path);
+      if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') refuse(value, path);
       return value;
     }
     const draft = DRAFTS.get(value);
@@ -124,8 +125,11 @@ class Sealer {
         // Built by push so the array stays packed: element reads of a frozen holey array are slow.
         const out: unknown[] = [];
         for (let i = 0; i < src.length; i++) {
+          const v = src[i];
+          // Only an undefined read can be a hole; `in` is asked then and only then.
+          if (v === undefined && !(i in src)) refuseHole(src.length, i, path);
           path.push(i);
-          out.push(this.seal(src[i], path, depth + 1));
+          out.push(this.seal(v, path, depth + 1));
           path.pop();
         }
         return freezeNode(out);
@@ -157,6 +161,7 @@ class Sealer {
   }
 
   private sealRecord(src: Record<string, unknown>, proto: object | null, path: Segment[], depth: number): unknown {
+    refuseSymbolKeys(src, path);
     const keys = Object.keys(src);
     if (keys.length > WIDE_MIN_KEYS && proto === Object.prototype) {
       const entries: [string, unknown][] = [];
@@ -180,6 +185,7 @@ class Sealer {
   }
 
   private sealInstance(src: object, path: Segment[], depth: number): unknown {
+    refuseSymbolKeys(src, path);
     const out = Object.create(Object.getPrototypeOf(src) as object) as Record<PropertyKey, unknown>;
     const descs = Object.getOwnPropertyDescriptors(src);
     for (const k of Reflect.ownKeys(descs)) {
@@ -194,6 +200,29 @@ class Sealer {
     }
     return freezeNode(out);
   }
+}
+
+/**
+ * Symbol keys cannot be written through a draft, appear in no delta path and do not survive JSON,
+ * so a value carrying them is refused when it enters state rather than silently trimmed.
+ */
+function refuseSymbolKeys(src: object, path: readonly Segment[]): void {
+  // The opaque marker is an instruction, not data (it is ignored on plain objects, see kinds.ts).
+  const symbols = Object.getOwnPropertySymbols(src).filter((s) => s !== OPAQUE);
+  if (symbols.length > 0) {
+    throw new TheusError('UNSUPPORTED_VALUE', `Cannot store the object at ${formatPath(path)}: it has the symbol key ${String(symbols[0])}. State keys are strings; use a string key instead.`, {
+      path: formatPath(path),
+    });
+  }
+}
+
+/** Arrays in state are dense: a hole would cost its whole span in every copy, delta and JSON. */
+export function refuseHole(length: number, index: number, path: readonly Segment[]): never {
+  throw new TheusError(
+    'UNSUPPORTED_VALUE',
+    `Arrays in state are dense: the array at ${formatPath(path)} would have a hole at index ${index} (length ${length}). Append with push, or use a Map or an object keyed by index for sparse data.`,
+    { path: formatPath(path) },
+  );
 }
 
 function checkKey(k: string, path: readonly Segment[]): void {
@@ -226,39 +255,52 @@ export function freezeNode<T extends object>(node: T): T {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Read-only wrappers for committed containers that freezing cannot protect.
+// Read-only wrappers for committed containers that freezing cannot protect. Their raw targets are
+// frozen too (it changes nothing inside a Map, Set or Date, but `Object.isFrozen` answers true).
+// Every function they hand out is hardened (see safe-members.ts) and cached.
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 function locked(what: string): never {
   throw new ContextLockedError(`Committed state is read-only: ${what} needs a transaction (engine.edit, a process, or state.transaction()).`);
 }
 
-const MAP_READERS = new Set<PropertyKey>(['get', 'has', 'keys', 'values', 'entries', Symbol.iterator]);
-const MAP_WRITERS = new Set<PropertyKey>(['set', 'delete', 'clear', 'add']);
+const lockedMethods = new Map<string, unknown>();
+function lockedMethod(what: string): unknown {
+  let fn = lockedMethods.get(what);
+  if (fn === undefined) lockedMethods.set(what, (fn = harden(() => locked(what))));
+  return fn;
+}
+
+const COLLECTION_READERS = new Set<PropertyKey>(['get', 'has', 'keys', 'values', 'entries', Symbol.iterator]);
+const COLLECTION_WRITERS = new Set<PropertyKey>(['set', 'delete', 'clear', 'add']);
 
 function collectionHandler(kind: Kind.Map | Kind.Set): ProxyHandler<Map<unknown, unknown> | Set<unknown>> {
   const cache = new WeakMap<object, Map<PropertyKey, unknown>>();
+  const name = kind === Kind.Map ? 'Map' : 'Set';
+  const proto = kind === Kind.Map ? Map.prototype : Set.prototype;
+  const cached = (target: Map<unknown, unknown> | Set<unknown>, key: PropertyKey, make: () => (...a: any[]) => unknown): unknown => {
+    let perTarget = cache.get(target);
+    if (!perTarget) cache.set(target, (perTarget = new Map()));
+    let fn = perTarget.get(key);
+    if (!fn) perTarget.set(key, (fn = harden(make())));
+    return fn;
+  };
   return {
     get(target, key, receiver) {
       if (key === 'size') return target.size;
-      if (MAP_WRITERS.has(key)) return () => locked(`${kind === Kind.Map ? 'Map' : 'Set'}#${String(key)}`);
+      if (COLLECTION_WRITERS.has(key)) return lockedMethod(`${name}#${String(key)}`);
       if (key === 'forEach') {
-        return (fn: (v: unknown, k: unknown, c: unknown) => void, thisArg?: unknown) => {
-          // The third argument must be the wrapper, never the raw container.
+        // The third argument must be the wrapper, never the raw container.
+        return cached(target, key, () => (fn: (v: unknown, k: unknown, c: unknown) => void, thisArg?: unknown) => {
           target.forEach((v: unknown, k: unknown) => fn.call(thisArg, v, k, receiver));
-        };
+        });
       }
-      if (MAP_READERS.has(key)) {
-        let perTarget = cache.get(target);
-        if (!perTarget) cache.set(target, (perTarget = new Map()));
-        let bound = perTarget.get(key);
-        if (!bound) {
-          const fn = (Reflect.get(target, key) as (...a: unknown[]) => unknown).bind(target);
-          perTarget.set(key, (bound = fn));
-        }
-        return bound;
-      }
+      // Bound to the raw container: a foreign `this` cannot redirect them.
+      if (COLLECTION_READERS.has(key)) return cached(target, key, () => (Reflect.get(target, key) as (...a: unknown[]) => unknown).bind(target));
+      if (key === Symbol.toStringTag) return name;
       if (key === 'toJSON') return undefined;
-      return Reflect.get(target, key);
+      return inheritedMember(proto, key, receiver);
     },
     set: () => locked('assignment'),
     defineProperty: () => locked('Object.defineProperty'),
@@ -272,29 +314,48 @@ const mapHandler = collectionHandler(Kind.Map);
 const setHandler = collectionHandler(Kind.Set);
 
 export function wrapMap(map: Map<unknown, unknown>): Map<unknown, unknown> {
-  const view = new Proxy(map, mapHandler as ProxyHandler<Map<unknown, unknown>>);
+  const view = new Proxy(Object.freeze(map), mapHandler as ProxyHandler<Map<unknown, unknown>>);
   SEALED.set(view, { kind: Kind.Map, raw: map });
   return view;
 }
 
 export function wrapSet(set: Set<unknown>): Set<unknown> {
-  const view = new Proxy(set, setHandler as ProxyHandler<Set<unknown>>);
+  const view = new Proxy(Object.freeze(set), setHandler as ProxyHandler<Set<unknown>>);
   SEALED.set(view, { kind: Kind.Set, raw: set });
   return view;
 }
 
+/**
+ * `new Date(view)` cannot read a proxy's time slot, so it converts the view to a primitive with
+ * the hint 'default'. A real Date answers its `toString()`, which drops the milliseconds; views
+ * and drafts answer the ISO string instead, which `new Date()` parses back exactly.
+ */
+export function datePrimitive(raw: Date, hint: unknown): string | number {
+  if (hint === 'number') return raw.getTime();
+  if (hint === 'string' || Number.isNaN(raw.getTime())) return raw.toString();
+  return raw.toISOString();
+}
+
 const dateMethods = new Map<PropertyKey, unknown>();
+const dateToPrimitive = harden({
+  [Symbol.toPrimitive](this: Date, hint: unknown): string | number {
+    const raw = (SEALED.get(this)?.raw ?? this) as Date;
+    return datePrimitive(raw, hint);
+  },
+}[Symbol.toPrimitive]);
+
 const dateHandler: ProxyHandler<Date> = {
-  get(target, key) {
-    if (typeof key === 'string' && key.startsWith('set')) return () => locked(`Date#${key}`);
-    const value = Reflect.get(target, key, target) as unknown;
-    if (typeof value !== 'function') return value;
-    let fn = dateMethods.get(key) as ((this: Date, ...a: unknown[]) => unknown) | undefined;
+  get(_target, key, receiver) {
+    if (key === Symbol.toPrimitive) return dateToPrimitive;
+    if (typeof key === 'string' && key.startsWith('set')) return lockedMethod(`Date#${key}`);
+    const value = key === 'constructor' ? undefined : (Reflect.get(Date.prototype, key) as unknown);
+    if (typeof value !== 'function') return inheritedMember(Date.prototype, key, receiver);
+    let fn = dateMethods.get(key);
     if (!fn) {
       const method = value as (...a: unknown[]) => unknown;
-      fn = function (this: Date, ...args: unknown[]) {
-        return method.apply(SEALED.get(this)?.raw ?? this, args);
-      };
+      fn = harden(function (this: Date, ...args: unknown[]) {
+        return method.apply((SEALED.get(this)?.raw ?? this) as Date, args);
+      });
       dateMethods.set(key, fn);
     }
     return fn;
@@ -307,20 +368,32 @@ const dateHandler: ProxyHandler<Date> = {
 };
 
 export function wrapDate(date: Date): Date {
-  const view = new Proxy(date, dateHandler);
+  const view = new Proxy(Object.freeze(date), dateHandler);
   SEALED.set(view, { kind: Kind.Date, raw: date });
   return view;
 }
 
 const wideTargets = new WeakMap<object, WideRecord>();
+
+/** The target of a wide view: what `console.log` and `util.inspect` print is the record's content. */
+class WideViewTarget {
+  [INSPECT](): Record<string, unknown> {
+    // Node calls this with the view as `this` (or, with showProxy, with this target).
+    const rec = (SEALED.get(this)?.raw as WideRecord | undefined) ?? wideTargets.get(this);
+    const out: Record<string, unknown> = {};
+    if (rec) for (const k of rec.keys()) out[k] = rec.get(k);
+    return out;
+  }
+}
+
 const wideHandler: ProxyHandler<object> = {
-  get(target, key) {
+  get(target, key, receiver) {
     const rec = wideTargets.get(target)!;
     if (typeof key === 'string') {
       const v = rec.get(key);
       if (v !== undefined || rec.has(key)) return v;
     }
-    return Reflect.get(Object.prototype, key);
+    return inheritedMember(Object.prototype, key, receiver);
   },
   has(target, key) {
     return typeof key === 'string' ? wideTargets.get(target)!.has(key) || key in Object.prototype : key in Object.prototype;
@@ -333,6 +406,7 @@ const wideHandler: ProxyHandler<object> = {
     if (typeof key !== 'string' || !rec.has(key)) return undefined;
     return { value: rec.get(key), writable: false, enumerable: true, configurable: true };
   },
+  getPrototypeOf: () => Object.prototype,
   set: () => locked('assignment'),
   defineProperty: () => locked('Object.defineProperty'),
   deleteProperty: () => locked('delete'),
@@ -342,7 +416,7 @@ const wideHandler: ProxyHandler<object> = {
 
 /** A plain-object-looking read-only view of a wide record. */
 export function wrapWide(record: WideRecord): Record<string, unknown> {
-  const target = {};
+  const target = new WideViewTarget();
   wideTargets.set(target, record);
   const view = new Proxy(target, wideHandler) as Record<string, unknown>;
   SEALED.set(view, { kind: Kind.Wide, raw: record });

@@ -5,9 +5,10 @@ import { Kind, kindOfRaw, NOT_DATA } from './kinds.js';
 import { assertRootName, isHostileKey } from './path.js';
 import { toPlain } from './plain.js';
 import { freezeNode, sealValue } from './seal.js';
+import { EMPTY_SIGNALS, nextState, registerState } from './state-link.js';
 import { Transaction, type TransactionOptions } from './transaction.js';
 
-const EMPTY_SIGNALS: Readonly<Record<string, unknown>> = Object.freeze({});
+export { nextState };
 
 /**
  * An immutable, versioned snapshot. `domain`, `global` and `heavy` are the committed data itself:
@@ -143,7 +144,7 @@ export class State {
   }
 }
 
-/** Internal: the State that follows `base` (used by transactions and the engine, not exported publicly). */
-export function nextState(_base: State, root: Readonly<Record<string, unknown>>, version: number, signals: Readonly<Record<string, unknown>> = EMPTY_SIGNALS): State {
-  return new (State as unknown as new (r: Readonly<Record<string, unknown>>, v: number, s: Readonly<Record<string, unknown>>) => State)(root, version, signals);
-}
+registerState(
+  (root, version, signals) => new (State as unknown as new (r: Readonly<Record<string, unknown>>, v: number, s: Readonly<Record<string, unknown>>) => State)(root, version, signals),
+  (x) => x instanceof State,
+);

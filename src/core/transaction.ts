@@ -4,7 +4,8 @@ import { diffDraft, readKeys, type DeltaOp } from './delta.js';
 import { Draft, DraftScope } from './draft.js';
 import { NOT_DATA } from './kinds.js';
 import { assertRootName, type Segment } from './path.js';
-import { State, nextState } from './state.js';
+import type { State } from './state.js';
+import { isState, nextState } from './state-link.js';
 
 export interface TransactionOptions {
   /** Guard consulted on every read and write (contracts); default: everything allowed. */
@@ -33,7 +34,7 @@ export class Transaction {
   readonly #root: Draft;
 
   constructor(base: State, options: TransactionOptions = {}) {
-    if (!(base instanceof State)) throw new TheusError('INVALID_ARGUMENT', 'A Transaction needs a State (use state.transaction()).');
+    if (!isState(base)) throw new TheusError('INVALID_ARGUMENT', 'A Transaction needs a State (use state.transaction()).');
     this.#base = base;
     this.#scope = new DraftScope({ trackReads: options.trackReads ?? false });
     this.#root = Draft.root(this.#scope, base.data, options.access ?? FREE);

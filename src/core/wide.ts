@@ -1,4 +1,4 @@
-import { EMPTY, hashString, trieDelete, trieForEach, trieGet, trieSet, type Leaf, type Trie } from './hamt.js';
+import { EMPTY, hashString, trieDelete, trieForEach, trieGet, trieMapValues, trieSet, type Leaf, type Trie } from './hamt.js';
 
 /**
  * Objects with more keys than this are committed as a {@link WideRecord}: V8 copies small objects
@@ -104,6 +104,12 @@ export class WideBuilder extends TrieLookup {
     this.trie = next;
     this.size--;
     return true;
+  }
+
+  /** Replaces many values in one pass over the trie (see trieMapValues). */
+  mapValues(fn: (leaf: Leaf) => unknown): void {
+    this.trie = trieMapValues(this.trie, fn);
+    this.owner = {};
   }
 
   build(): WideRecord {

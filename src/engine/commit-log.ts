@@ -19,6 +19,12 @@ export class CommitLog {
     this.#ring = new Array<CommitRecord | undefined>(capacity);
   }
 
+  /** Starts over at `version` (a reopened store): older transactions are treated as conflicting. */
+  reset(version: number): void {
+    this.#ring.fill(undefined);
+    this.#newest = version;
+  }
+
   add(version: number, writes: ReadonlySet<string>): void {
     this.#ring[version % this.capacity] = { version, writes };
     this.#newest = version;

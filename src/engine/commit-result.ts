@@ -6,11 +6,6 @@ import { getChild } from './updates.js';
 // on. (Re-applying it on a newer State is `applyOps` in updates.ts: with no conflict, every
 // container it touched, arrays included, is unchanged since its snapshot, so its ops replay as they are.)
 
-/** Dotted paths of everything a commit writes or deletes, for the schema gate. */
-export function changedPaths(result: TransactionResult): string[] {
-  return result.ops.map((op) => op.path.join('.'));
-}
-
 export function prefixOverlap(a: readonly Segment[], b: readonly Segment[]): boolean {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (String(a[i]) !== String(b[i])) return false;

@@ -1,4 +1,5 @@
-import { PermissionDeniedError, TheusError } from '../errors.js';
+import { PermissionDeniedError, StaleReferenceError, TheusError } from '../errors.js';
+import type { OutboxMessageInit } from '../storage/store.js';
 import type { Transaction } from '../core/transaction.js';
 import { isHostileKey } from '../core/path.js';
 import { sealValue } from '../core/seal.js';
@@ -8,10 +9,17 @@ import type { Guard } from '../contracts/guard.js';
 /** Signals a process emits through `ctx.signal`; published only if its attempt commits. */
 export class SignalBuffer {
   readonly pending: [string, unknown][] = [];
+  /** Set when the attempt ends: a leaked `ctx.signal` refuses to emit into a finished transaction. */
+  closed = false;
 
   constructor(private readonly guard: Guard) {}
 
   push(topic: unknown, payload: unknown): void {
+    if (this.closed) {
+      throw new StaleReferenceError(`ctx.signal was used after its process's transaction ended: the signal '${String(topic)}' was not emitted. Emit signals while the process runs (await the work that produces them).`, {
+        path: `signal.${String(topic)}`,
+      });
+    }
     if (typeof topic !== 'string' || topic.length === 0 || topic.length > 256 || isHostileKey(topic)) {
       throw new TheusError('INVALID_ARGUMENT', `A signal topic is a non-empty string of at most 256 characters (got ${typeof topic === 'string' ? JSON.stringify(topic.slice(0, 40)) : typeof topic}).`);
     }
@@ -51,6 +59,29 @@ export class SignalBuffer {
   }
 }
 
+const MAX_OUTBOX_MESSAGES = 10_000;
+
+/** Messages a process adds with `ctx.outbox.add`: they commit with its state change, or not at all. */
+export class OutboxBuffer {
+  readonly pending: OutboxMessageInit[] = [];
+  closed = false;
+
+  add(topic: unknown, payload?: unknown): void {
+    if (this.closed) throw new StaleReferenceError(`outbox.add('${String(topic)}') was called after its transaction ended; the message was not added.`);
+    if (typeof topic !== 'string' || topic.length === 0 || topic.length > 256 || isHostileKey(topic)) {
+      throw new TheusError('INVALID_ARGUMENT', `An outbox topic is a non-empty string of at most 256 characters (got ${typeof topic === 'string' ? JSON.stringify(topic.slice(0, 40)) : typeof topic}).`);
+    }
+    if (this.pending.length >= MAX_OUTBOX_MESSAGES) throw new TheusError('INVALID_ARGUMENT', `At most ${MAX_OUTBOX_MESSAGES} outbox messages per commit.`);
+    // Copied and frozen now: the caller may reuse its object; what commits is what was added.
+    this.pending.push(Object.freeze({ topic, payload: sealValue(payload, ['outbox', topic]) }));
+  }
+
+  /** `ctx.outbox` / `tx.outbox`. */
+  writer(): { add(topic: string, payload?: unknown): void } {
+    return Object.freeze({ add: (topic: string, payload?: unknown) => this.add(topic, payload) });
+  }
+}
+
 export interface ContextDeps {
   readonly tx: Transaction;
   readonly guard: Guard;
@@ -58,6 +89,15 @@ export interface ContextDeps {
   readonly signals: SignalBuffer;
   readonly abortSignal: () => AbortSignal;
   readonly onAdmin: () => void;
+  readonly outbox: OutboxBuffer;
+}
+
+function replaced(root: string): never {
+  throw new PermissionDeniedError(
+    'write',
+    `ctx.${root} cannot be replaced: write its keys instead (ctx.${root}.key = value), or declare outputs and return the new value.`,
+    { path: root },
+  );
 }
 
 /**
@@ -68,6 +108,8 @@ export class ExecutionContext {
   readonly #deps: ContextDeps;
   #local: Record<string, unknown> | undefined;
   #signal: Record<string, unknown> | undefined;
+  #outbox: { add(topic: string, payload?: unknown): void } | undefined;
+  #admin: ExecutionContext | undefined;
 
   constructor(deps: ContextDeps) {
     this.#deps = deps;
@@ -77,20 +119,45 @@ export class ExecutionContext {
     return this.#deps.tx.root('domain');
   }
 
+  set domain(_v: unknown) {
+    replaced('domain');
+  }
+
   get global(): any {
     return this.#deps.tx.root('global');
+  }
+
+  set global(_v: unknown) {
+    replaced('global');
   }
 
   get heavy(): any {
     return this.#deps.tx.root('heavy');
   }
 
+  set heavy(_v: unknown) {
+    replaced('heavy');
+  }
+
   get meta(): any {
     return this.#deps.tx.root('meta');
   }
 
+  set meta(_v: unknown) {
+    replaced('meta');
+  }
+
   get signal(): any {
     return (this.#signal ??= this.#deps.signals.writer());
+  }
+
+  set signal(_v: unknown) {
+    replaced('signal');
+  }
+
+  /** Messages committed atomically with this process's changes (delivered by engine.attachWorker). */
+  get outbox(): { add(topic: string, payload?: unknown): void } {
+    return (this.#outbox ??= this.#deps.outbox.writer());
   }
 
   get local(): Record<string, unknown> {
@@ -111,26 +178,21 @@ export class ExecutionContext {
     return this.#deps.tx.root(name);
   }
 
-  asAdmin<T>(fn: () => T): T {
-    if (typeof fn !== 'function') throw new TheusError('INVALID_ARGUMENT', 'ctx.asAdmin(fn) takes a function.');
-    const guard = this.#deps.guard;
-    const previous = guard.mode;
-    guard.mode = 'admin';
+  /**
+   * Runs `fn(admin)` with zone ceilings lifted (except const_), inside this same transaction.
+   * Elevation follows `fn`'s own execution (what it awaits included): this ctx, used outside
+   * `fn`, is never elevated, even while an async `fn` is pending.
+   */
+  asAdmin<T>(fn: (admin: ExecutionContext) => T): T {
+    if (typeof fn !== 'function') throw new TheusError('INVALID_ARGUMENT', 'ctx.asAdmin(fn) takes a function: ctx.asAdmin((admin) => { admin.domain.internal_x = 1; }).');
     this.#deps.onAdmin();
-    let out: T;
-    try {
-      out = fn();
-    } catch (e) {
-      guard.mode = previous;
-      throw e;
+    let view = this.#admin;
+    if (view === undefined) {
+      view = this.#admin = new ExecutionContext(this.#deps);
+      // One scratch object per execution, whichever view reaches it.
+      view.#local = this.#local ??= {};
     }
-    if (out && typeof (out as { then?: unknown }).then === 'function') {
-      return (out as unknown as Promise<unknown>).finally(() => {
-        guard.mode = previous;
-      }) as T;
-    }
-    guard.mode = previous;
-    return out;
+    return this.#deps.guard.runAdmin(() => fn(view));
   }
 
   toJSON(): never {

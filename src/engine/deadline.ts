@@ -1,43 +1,174 @@
 import { TheusError } from '../errors.js';
 
-/** The write deadline and the caller's abort, as one lazily created AbortSignal. */
+/**
+ * The end of one attempt's time: the write deadline, the caller's abort and the engine's close(),
+ * as one lazily created AbortSignal (`ctx.abortSignal`) and one cut-off that settles a pending
+ * process whether or not it ever settles itself. Creating one costs a clock read: the timer is the
+ * engine's single {@link DeadlineWatcher}, armed only for attempts that go asynchronous.
+ */
 export class Deadline {
   #controller: AbortController | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
   #unlink: (() => void) | undefined;
+  #reject: ((e: unknown) => void) | undefined;
+  #reason: unknown;
   readonly #started = performance.now();
-  /** The deadline timer fired (ctx.abortSignal told the process its time was up). */
+  /** Settled (finished or cut off): the watcher forgets it. */
+  done = false;
+  /** The deadline passed (ctx.abortSignal told the process its time was up). */
   expired = false;
 
   constructor(
     private readonly timeoutMs: number,
     private readonly external: AbortSignal | undefined,
+    private readonly what: string,
+    private readonly watcher?: DeadlineWatcher,
   ) {}
 
+  get timeoutMsValue(): number {
+    return this.timeoutMs;
+  }
+
+  get dueAt(): number {
+    return this.#started + this.timeoutMs;
+  }
+
+  get elapsedMs(): number {
+    return performance.now() - this.#started;
+  }
+
+  /** Throws the reason the attempt was cut off (abort, close), if it was; checked again right before commit. */
+  throwIfCancelled(): void {
+    if (this.#reason !== undefined) throw this.#reason;
+    if (this.external?.aborted) throw this.#aborted();
+  }
+
   signal(): AbortSignal {
-    if (this.#controller) return this.#controller.signal;
-    const c = (this.#controller = new AbortController());
-    const remaining = Math.max(0, this.timeoutMs - (performance.now() - this.#started));
-    this.#timer = setTimeout(() => {
-      // Timers may fire a little early (loop time is cached): once fired, the attempt is over time.
-      this.expired = true;
-      c.abort(new TheusError('WRITE_TIMEOUT', `The write deadline of ${this.timeoutMs} ms passed.`));
-    }, remaining);
-    this.#timer.unref?.();
-    if (this.external) {
-      if (this.external.aborted) c.abort(this.external.reason);
-      else {
-        const ext = this.external;
-        const onAbort = () => c.abort(ext.reason);
-        ext.addEventListener('abort', onAbort, { once: true });
-        this.#unlink = () => ext.removeEventListener('abort', onAbort);
-      }
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#reason !== undefined) this.#controller.abort(this.#reason);
+      this.#watch();
     }
-    return c.signal;
+    return this.#controller.signal;
+  }
+
+  /**
+   * Settles with `pending`, or rejects when the deadline passes, the caller aborts or the engine
+   * closes: the caller stops waiting for a process that ignores its abort signal.
+   */
+  race<T>(pending: PromiseLike<T>): Promise<T> {
+    this.#watch();
+    if (this.#reason !== undefined) return Promise.reject(this.#reason);
+    return new Promise<T>((resolve, reject) => {
+      this.#reject = reject;
+      pending.then(resolve, reject);
+    });
+  }
+
+  /** Ends the attempt from outside (deadline passed, engine closed). */
+  cancel(reason: unknown): void {
+    if (this.#reason !== undefined) return;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    this.#reject?.(reason);
+  }
+
+  /** Called by the watcher when the deadline passes. */
+  expire(): void {
+    this.expired = true;
+    this.cancel(new TheusError('WRITE_TIMEOUT', `${this.what} kept its transaction open past writeTimeoutMs (${this.timeoutMs} ms). Nothing was committed.`));
   }
 
   dispose(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    this.done = true;
     this.#unlink?.();
+  }
+
+  #watched = false;
+
+  #watch(): void {
+    if (this.#watched) return;
+    this.#watched = true;
+    if (this.watcher) this.watcher.watch(this);
+    else {
+      const t = setTimeout(() => this.expire(), Math.max(0, this.dueAt - performance.now()));
+      t.unref?.();
+      const prev = this.#unlink;
+      this.#unlink = () => {
+        clearTimeout(t);
+        prev?.();
+      };
+    }
+    const ext = this.external;
+    if (ext) {
+      if (ext.aborted) this.cancel(this.#aborted());
+      else {
+        const onAbort = () => this.cancel(this.#aborted());
+        ext.addEventListener('abort', onAbort, { once: true });
+        const prev = this.#unlink;
+        this.#unlink = () => {
+          ext.removeEventListener('abort', onAbort);
+          prev?.();
+        };
+      }
+    }
+  }
+
+  #aborted(): TheusError {
+    return new TheusError('ABORTED', `${this.what} was aborted; nothing was committed.`, { cause: this.external?.reason });
+  }
+}
+
+/**
+ * One timer for all of an engine's pending attempts. They share one timeout, so their deadlines
+ * come in the order they were watched: a FIFO queue, the timer armed for its head only.
+ */
+export class DeadlineWatcher {
+  #queue: Deadline[] = [];
+  #head = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  watch(d: Deadline): void {
+    this.#queue.push(d);
+    // Settled attempts stay queued until the head reaches them: compact when they dominate.
+    if (this.#queue.length - this.#head > 1024 && (this.#queue.length & 1023) === 0) this.#compact();
+    if (this.#timer === undefined) this.#arm(d.dueAt);
+  }
+
+  /** Cuts off every pending attempt (engine closed). */
+  cancelAll(reason: unknown): void {
+    const pending = this.#queue.slice(this.#head);
+    this.#queue = [];
+    this.#head = 0;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (const d of pending) if (!d.done) d.cancel(reason);
+  }
+
+  #arm(at: number): void {
+    this.#timer = setTimeout(() => this.#tick(), Math.max(0, at - performance.now()));
+    this.#timer.unref?.();
+  }
+
+  #tick(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    while (this.#head < this.#queue.length) {
+      const d = this.#queue[this.#head]!;
+      if (d.done) {
+        this.#head++;
+        continue;
+      }
+      // Timers may fire a little early (loop time is cached).
+      if (d.dueAt - now > 1) break;
+      this.#head++;
+      d.expire();
+    }
+    this.#compact();
+    if (this.#head < this.#queue.length) this.#arm(this.#queue[this.#head]!.dueAt);
+  }
+
+  #compact(): void {
+    this.#queue = this.#queue.slice(this.#head).filter((d) => !d.done);
+    this.#head = 0;
   }
 }

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { extname, join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,11 +10,14 @@ import {
   ConflictError,
   ContractViolationError,
   PermissionDeniedError,
+  StorageError,
   SystemBusyError,
   TheusError,
   invalidArgument,
 } from '../errors.js';
-import { parseDottedPath } from '../core/path.js';
+import { conflictKey, parseDottedPath, type Segment } from '../core/path.js';
+import type { DeltaOp } from '../core/delta.js';
+import { sealValue } from '../core/seal.js';
 import { State, nextState } from '../core/state.js';
 import { Transaction, type TransactionResult } from '../core/transaction.js';
 import { Kind, kindOfRaw } from '../core/kinds.js';
@@ -29,20 +33,31 @@ import { SchemaGate } from '../schema/index.js';
 import { orchestrate, runWorkflow, type FluxHost, type OrchestrateOptions, type OrchestratorHandle, type RunWorkflowOptions, type WorkflowResult, type Workflow } from '../flux/index.js';
 import { HeavyAllocator, type Dtype, type HeavyArray, type HeavyStats } from '../heavy/index.js';
 import { ParallelPool } from '../parallel/index.js';
-import type { ProcessTaskPayload, ProcessTaskResult } from '../parallel/process-task.js';
+import { MemoryOutbox } from '../storage/memory-outbox.js';
+import { OutboxRelay, type DrainResult, type OutboxHandler, type OutboxRelayOptions } from '../storage/outbox-relay.js';
+import type { CommitEntry, DeadLetter, HistoryQuery, HistoryRecord, OutboxMessageInit, TheusStore } from '../storage/store.js';
+import type { ProcessTaskPayload, ProcessTaskResult } from './worker-task.js';
 import { assertData } from './args.js';
+import { runAttempt, type AttemptOutput } from './attempt.js';
+import { attemptChannel, auditChannel, commitChannel, conflictChannel, executeChannel, signalChannel, type AttemptEvent, type CommitRoute, type ExecuteEvent } from './channels.js';
 import { CommitLog, displayPaths } from './commit-log.js';
-import { changedPaths, notMarker, prefixOverlap, readPath, touchedKeys } from './commit-result.js';
-import { ExecutionContext, SignalBuffer } from './context.js';
-import { Deadline } from './deadline.js';
+import { notMarker, prefixOverlap, readPath, touchedKeys } from './commit-result.js';
+import { OutboxBuffer } from './context.js';
+import { Deadline, DeadlineWatcher } from './deadline.js';
 import { PriorityLane, backoffMs } from './lane.js';
+import { RecentHistory } from './recent-history.js';
 import { MetaLog, type MetaEntry } from './meta-log.js';
 import { Metrics, type EngineMetrics } from './metrics.js';
+import { checkOps, type Actor, type Restore } from './op-check.js';
 import { resolveOptions, type EngineOptions, type ResolvedOptions } from './options.js';
-import { applyOutputs } from './output-mapping.js';
 import { assertWorkerLoadable, declaredData, reattach } from './parallel-data.js';
-import { isThenable, throwIfAborted, unproxy } from './results.js';
-import { applyOps, entriesOf, mergePath } from './updates.js';
+import { GroupCommitter } from './persist.js';
+import { isThenable, throwIfAborted } from './results.js';
+import { schemaPaths } from './schema-paths.js';
+import { assertNotImportedByWorker } from './worker-mark.js';
+import { applyOps, entriesOf, leafPaths, mergePath, setPath } from './updates.js';
+
+export type OpenOptions = EngineOptions;
 
 export interface ExecuteOptions {
   /** Aborts the execution: before commit, nothing is committed and the promise rejects. */
@@ -62,27 +77,61 @@ export interface HeavyZone {
   stats(): HeavyStats;
 }
 
-const PROCESS_TASK = new URL('../parallel/process-task.js', import.meta.url).href;
+const PROCESS_TASK = new URL('./worker-task.js', import.meta.url).href;
 
 interface Registered {
   readonly def: ProcessDefinition;
   readonly contract: Contract;
 }
 
-interface Validating {
-  kind: 'validating';
-  pending: PromiseLike<void>;
-  root: Readonly<Record<string, unknown>>;
-  current: State;
-  result: TransactionResult;
-  signals: readonly (readonly [string, unknown])[];
-  value: unknown;
+type Outcome = { kind: 'done'; value: unknown } | { kind: 'conflict'; paths: string[]; expected: number; actual: number };
+
+/** Wait for the priority lane or refuse (SYSTEM_BUSY); await asynchronous gates or refuse them. */
+interface CommitPolicy {
+  readonly lane: 'wait' | 'refuse';
+  readonly asyncGates: 'await' | 'refuse';
 }
 
-type Outcome = { kind: 'done'; value: unknown } | { kind: 'conflict'; paths: string[]; expected: number; actual: number } | Validating;
+/**
+ * A commit request: what every route builds and the one pipeline checks, gates, persists,
+ * installs and publishes. Paths are segment arrays throughout.
+ */
+interface CommitRequest {
+  readonly route: CommitRoute;
+  readonly actor: Actor;
+  readonly processName: string | null;
+  readonly executionId: string | null;
+  readonly attempt: number;
+  /** The version whose commits this request has seen: later commits are checked for conflicts. */
+  readonly baseVersion: number;
+  /** The State `result.root` was built from (the same as the base, except for compareAndSwap). */
+  readonly built: State;
+  readonly result: TransactionResult;
+  /** Conflict keys to check; default: everything read and written. */
+  readonly conflictKeys?: Iterable<string>;
+  readonly signals: readonly (readonly [string, unknown])[];
+  readonly outbox: readonly OutboxMessageInit[];
+  readonly adminWrites?: readonly (readonly Segment[])[];
+  readonly policy: CommitPolicy;
+  /** The execute call holding (or queueing for) the lane, if any. */
+  readonly token?: object;
+  readonly value: unknown;
+}
 
-/** Marks the async context of a running process, to refuse re-entrant engine calls. */
-const running = new AsyncLocalStorage<TheusEngine>();
+const NO_RECORDED_SIGNALS: readonly { topic: string; payload: unknown }[] = Object.freeze([]);
+
+const SETUP_POLICY: CommitPolicy = { lane: 'refuse', asyncGates: 'refuse' };
+
+/**
+ * Marks the async context of a running process, to refuse re-entrant engine calls. The mark is an
+ * object whose `live` flag drops when the process's transaction ends: work the process scheduled
+ * (a timer) may call the engine afterwards.
+ */
+interface RunMark {
+  readonly engine: TheusEngine;
+  live: boolean;
+}
+const running = new AsyncLocalStorage<RunMark>();
 
 const NO_SIGNALS: Readonly<Record<string, unknown>> = Object.freeze({});
 
@@ -117,8 +166,65 @@ export class TheusEngine {
   #pool: ParallelPool | undefined;
   #auditVerified = false;
   #closed = false;
+  readonly #engineId = randomUUID();
+  #commitSeq = 0;
+  #executionSeq = 0;
+  /** Deadlines of pending attempts: one timer for all; close() cuts them off. */
+  readonly #watcher = new DeadlineWatcher();
+  /** Set when the engine can no longer commit: a failed initial schema check, a failed durable write. */
+  #broken: TheusError | undefined;
+  #initialCheck: Promise<void> | undefined;
+  #store: TheusStore | undefined;
+  /** Durable (awaited) persistence; false for the in-memory store, which records synchronously. */
+  #durable = false;
+  #committer: GroupCommitter | undefined;
+  #unfollow: (() => void) | undefined;
+  /** Authoritative stores: installs waiting for the versions before them. */
+  readonly #ordered = new Map<number, () => void>();
+  readonly #relays = new Set<OutboxRelay>();
+  #outboxApi: EngineOutbox | undefined;
+  /** Without a store: the recent versions, and the outbox (created when first needed). */
+  #recent: RecentHistory | undefined;
+  #memOutbox: MemoryOutbox | undefined;
+
+  /**
+   * A ready engine over durable storage (`storage`: a SQLite file path or a store object), or in
+   * memory without it. On reopen the stored state wins; `initial` seeds an empty store only.
+   * Awaits an asynchronous schema's verdict on the initial state.
+   */
+  static async open(initial: Record<string, unknown> = {}, options: OpenOptions = {}): Promise<TheusEngine> {
+    if (typeof options !== 'object' || options === null) throw invalidArgument('TheusEngine.open(initial, options): options must be an object.');
+    const { storage, durability, ...rest } = options;
+    if (durability !== undefined && durability !== 'full' && durability !== 'normal') throw invalidArgument(`durability must be 'full' or 'normal' (got ${JSON.stringify(durability)}).`);
+    let store: TheusStore | undefined;
+    if (typeof storage === 'string') {
+      if (storage.length === 0) throw invalidArgument('storage must be a file path or a store object.');
+      const mod = (await import('../storage/sqlite/index.js' as string).catch((e: unknown) => {
+        throw new StorageError(`SQLite storage could not be loaded (is better-sqlite3 installed? npm install better-sqlite3): ${(e as Error).message}`, { cause: e, file: storage });
+      })) as { sqliteStore: (path: string, o?: { durability?: 'full' | 'normal' }) => TheusStore };
+      store = mod.sqliteStore(storage, durability === undefined ? {} : { durability });
+    } else if (storage !== undefined) {
+      store = assertStore(storage);
+    }
+    const engine = new TheusEngine(initial, { ...rest, [STORE_KEY]: store } as EngineOptions);
+    void durability;
+    try {
+      await engine.#openStore(initial);
+      if (engine.#initialCheck) await engine.#initialCheck;
+      if (engine.#broken) throw engine.#broken;
+    } catch (e) {
+      await engine.close().catch(() => undefined);
+      throw e;
+    }
+    return engine;
+  }
 
   constructor(context: Record<string, unknown> = {}, options: EngineOptions = {}) {
+    assertNotImportedByWorker();
+    const given = options as EngineOptions & { [STORE_KEY]?: TheusStore };
+    if (typeof options === 'object' && options !== null && options.storage !== undefined && !(STORE_KEY in given)) {
+      throw invalidArgument('Durable storage is opened asynchronously: use `await TheusEngine.open(initial, { storage })` instead of new TheusEngine().');
+    }
     this.#options = resolveOptions(options);
     if (kindOfRaw(context) !== Kind.Plain) throw invalidArgument('The engine context must be a plain object such as { domain: {…}, global: {…} }.');
     const initial: Record<string, unknown> = { meta: {}, ...context };
@@ -143,7 +249,32 @@ export class TheusEngine {
     if (this.#schema) {
       const initialState = this.#state;
       const checked = this.#schema.validateAll((path) => readPath(initialState.data, parseDottedPath(path)));
-      if (isThenable(checked)) void Promise.resolve(checked).catch(() => undefined);
+      if (isThenable(checked)) {
+        // A constructor cannot wait: the verdict arrives later, and a rejection makes every later
+        // commit fail with it (TheusEngine.open awaits it and rejects instead).
+        this.#initialCheck = Promise.resolve(checked).then(
+          () => {
+            this.#initialCheck = undefined;
+          },
+          (e: unknown) => {
+            this.#initialCheck = undefined;
+            this.#broken = e instanceof TheusError ? e : new TheusError('SCHEMA_VIOLATION', String(e), { cause: e });
+          },
+        );
+      }
+    }
+    const store = given[STORE_KEY];
+    if (store) {
+      this.#store = store;
+      this.#durable = store.kind !== 'memory' || store.authoritative;
+      if (this.#durable) this.#committer = new GroupCommitter(store);
+    } else {
+      // No store: history and time travel come from the recent States themselves and the outbox
+      // from a memory outbox, so a commit costs one small record and no promise.
+      if (this.#options.historyLimit > 0) {
+        this.#recent = new RecentHistory(this.#options.historyLimit);
+        this.#recent.start(this.#state);
+      }
     }
   }
 
@@ -175,6 +306,29 @@ export class TheusEngine {
   set strictCas(value: boolean) {
     if (typeof value !== 'boolean') throw invalidArgument('strictCas must be a boolean.');
     this.#options.strictCas = value;
+  }
+
+  /**
+   * Without storage: how many recent versions `history()` and `stateAt()` keep (the
+   * `historyLimit` option). Settable, so a tool that attaches later (an inspector) can start
+   * recording; raising it keeps recording from the current version on.
+   */
+  get historyLimit(): number {
+    return this.#store ? Infinity : this.#options.historyLimit;
+  }
+
+  set historyLimit(limit: number) {
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0 || limit > 1_000_000) throw invalidArgument('historyLimit must be an integer from 0 to 1000000.');
+    if (this.#store) throw invalidArgument('historyLimit applies to engines without storage: a store keeps its own history.');
+    if (limit === this.#options.historyLimit) return;
+    this.#options.historyLimit = limit;
+    if (limit === 0) {
+      this.#recent = undefined;
+      return;
+    }
+    const recent = new RecentHistory(limit);
+    recent.start(this.#state);
+    this.#recent = recent;
   }
 
   metrics(): EngineMetrics {
@@ -225,7 +379,16 @@ export class TheusEngine {
     this.#assertOpen();
     if (!isProcess(def)) throw invalidArgument(`register() takes a process made with process(contract, fn); got ${typeof def === 'function' ? 'a plain function' : typeof def}.`);
     const contract = validateContract(def, this.#roots);
-    if (this.#registry.has(contract.name)) throw new ContractViolationError(`A process named '${contract.name}' is already registered.`);
+    if (this.#byDef.has(def)) throw new ContractViolationError(`The process '${contract.name}' is already registered (execute it by name or by definition; registering it again is a mistake).`);
+    const existing = this.#registry.get(contract.name);
+    if (existing) {
+      if (existing.def.moduleUrl === def.moduleUrl && sameContract(existing.contract, contract)) {
+        // The same process defined again (inline, per request): its function runs under the registered contract.
+        this.#byDef.set(def, { def, contract: existing.contract });
+        return this;
+      }
+      throw differentContract(existing, def, contract);
+    }
     if (contract.parallel) assertWorkerLoadable(def);
     const entry = { def, contract };
     this.#registry.set(contract.name, entry);
@@ -284,9 +447,11 @@ export class TheusEngine {
     const entry = this.#resolve(target);
     const { contract } = entry;
     assertData(args, 'args');
+    if (typeof options !== 'object' || options === null) throw invalidArgument('execute options must be an object.');
     if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw invalidArgument('execute options.signal must be an AbortSignal.');
+    if (this.#initialCheck) await this.#initialCheck;
+    this.#assertWritable();
     this.#verifyAudit();
-    this.#audit?.assertRunning();
     if (this.#options.strictGuards && contract.semantic !== 'pure') {
       for (const i of contract.inputs) {
         const z = zoneOfPath(i.segments);
@@ -296,19 +461,24 @@ export class TheusEngine {
       }
     }
     if (this.#audit?.hasRules(contract.name)) this.#audit.checkInputs(contract.name, args, this.#state.version);
+    const executionId = executeChannel.hasSubscribers || attemptChannel.hasSubscribers || commitChannel.hasSubscribers || conflictChannel.hasSubscribers ? `${this.#engineId}:${++this.#executionSeq}` : null;
+    // The execute tracing channel wraps the whole call; built only when someone listens.
+    const event: ExecuteEvent | undefined = executeChannel.hasSubscribers ? { engineId: this.#engineId, process: contract.name, executionId: executionId!, parallel: contract.parallel } : undefined;
+    if (event) executeChannel.start.publish(event);
     const token = {};
     let conflicts = 0;
+    let waited = 0;
     try {
-      for (;;) {
+      for (let attempt = 1; ; attempt++) {
         throwIfAborted(options.signal);
-        const pending = contract.parallel ? this.#attemptParallel(entry, args, token, options) : this.#attempt(entry, args, token, options.signal);
+        const pending = this.#traceAttempt(entry, args, token, options, executionId, attempt, waited);
         const outcome = isThenable(pending) ? await pending : pending;
         if (outcome.kind === 'done') {
           this.#metrics.bump(contract.name, 'commits');
           if (this.#audit?.names(contract.name)) this.#audit.recordSuccess(contract.name, this.#state.version);
+          if (event) event.result = outcome.value;
           return outcome.value as Awaited<R>;
         }
-        if (outcome.kind !== 'conflict') throw new TheusError('INTERNAL', 'unexpected commit outcome');
         conflicts++;
         this.#metrics.bump(contract.name, 'conflicts');
         if (conflicts > this.#options.maxRetries) {
@@ -326,24 +496,67 @@ export class TheusEngine {
           this.#metrics.bump(contract.name, 'vipGrants');
           this.#meta.add('vip', `process '${contract.name}' took the priority lane after ${conflicts} conflicts`, this.#state.version);
         }
-        if (!this.#lane.isHeldBy(token)) await sleep(backoffMs(conflicts - 1, this.#options.backoffBaseMs, this.#options.backoffMaxMs));
+        waited = 0;
+        if (!this.#lane.isHeldBy(token)) {
+          waited = backoffMs(conflicts - 1, this.#options.backoffBaseMs, this.#options.backoffMaxMs);
+          await sleep(waited);
+        }
       }
     } catch (e) {
       this.#metrics.bump(contract.name, 'rollbacks');
       // Only processes the recipe names are audited: an unrelated process's business errors must
       // not turn into audit blocks because some other process has rules.
       if (this.#audit?.names(contract.name) && !isAuditError(e)) this.#audit.recordFailure(contract.name, e, this.#state.version);
+      if (event) {
+        event.error = e;
+        executeChannel.error.publish(event);
+      }
       throw e;
     } finally {
       this.#lane.release(token);
+      if (event) executeChannel.end.publish(event);
+    }
+  }
+
+
+  #traceAttempt(entry: Registered, args: unknown, token: object, options: ExecuteOptions, executionId: string | null, attempt: number, waited: number): Outcome | Promise<Outcome> {
+    if (!attemptChannel.hasSubscribers) {
+      return entry.contract.parallel ? this.#attemptParallel(entry, args, token, options, executionId, attempt) : this.#attempt(entry, args, token, options.signal, executionId, attempt);
+    }
+    const run = () => (entry.contract.parallel ? this.#attemptParallel(entry, args, token, options, executionId, attempt) : this.#attempt(entry, args, token, options.signal, executionId, attempt));
+    const event: AttemptEvent = {
+      engineId: this.#engineId,
+      process: entry.contract.name,
+      executionId: executionId ?? '',
+      attempt,
+      baseVersion: this.#state.version,
+      backoffMs: waited,
+      vip: this.#lane.isHeldBy(token),
+    };
+    attemptChannel.start.publish(event);
+    const settle = (o: Outcome): Outcome => {
+      event.result = o.kind;
+      attemptChannel.end.publish(event);
+      return o;
+    };
+    const fail = (e: unknown): never => {
+      event.error = e;
+      attemptChannel.error.publish(event);
+      attemptChannel.end.publish(event);
+      throw e;
+    };
+    try {
+      const out = run();
+      return isThenable(out) ? out.then(settle, fail) : settle(out);
+    } catch (e) {
+      return fail(e);
     }
   }
 
   /**
    * Runs a registered `parallel: true` process in the worker pool. The worker sees copies of the
    * declared inputs and the declared heavy arrays over the same shared memory; its delta commits
-   * here through the same audit, schema and compare-and-swap path as any process, and a conflict
-   * re-runs the task.
+   * here through the same pipeline as any process, and a conflict re-runs the task.
    */
   async executeParallel<R = unknown>(name: string | ProcessDefinition<any, R>, args?: unknown, options: ExecuteOptions = {}): Promise<Awaited<R>> {
     this.#assertOpen();
@@ -367,11 +580,12 @@ export class TheusEngine {
     return {
       alloc: <D extends Dtype>(key: string, shape: readonly number[], dtype: D): HeavyArray<D> => {
         this.#assertOpen();
+        this.#assertNotNested('heavy.alloc');
         if (typeof key === 'string' && Object.prototype.hasOwnProperty.call(this.#state.heavy, key)) throw invalidArgument(`heavy.alloc: '${key}' already exists in the heavy zone; free it first.`, `heavy.${key}`);
         const array = allocator.alloc(key, shape, dtype);
         try {
-          this.edit((ctx) => {
-            ctx.heavy[key] = array;
+          this.#setup('heavy', (all) => {
+            all.heavy[key] = array;
           });
         } catch (e) {
           allocator.free(key);
@@ -383,20 +597,21 @@ export class TheusEngine {
       has: (key) => allocator.has(key),
       free: (key) => {
         this.#assertOpen();
-        const had = allocator.free(key);
+        this.#assertNotNested('heavy.free');
         if (typeof key === 'string' && Object.prototype.hasOwnProperty.call(this.#state.heavy, key)) {
-          this.edit((ctx) => {
-            delete ctx.heavy[key];
+          this.#setup('heavy', (all) => {
+            delete all.heavy[key];
           });
+          allocator.free(key);
           return true;
         }
-        return had;
+        return allocator.free(key);
       },
       stats: () => allocator.stats(),
     };
   }
 
-  #attemptParallel(entry: Registered, args: unknown, token: object, options: ExecuteOptions): Promise<Outcome> {
+  #attemptParallel(entry: Registered, args: unknown, token: object, options: ExecuteOptions, executionId: string | null, attempt: number): Promise<Outcome> {
     const { def, contract } = entry;
     const base = this.#state;
     const payload: ProcessTaskPayload = {
@@ -405,186 +620,311 @@ export class TheusEngine {
       args,
       ...declaredData(base, contract),
       rootNames: [...this.#roots],
+      ceilings: [...this.#rootCeilings],
       strict: this.#options.strictGuards,
     };
     this.#pool ??= new ParallelPool(this.#workerOptions ?? {});
     const runOptions: { timeoutMs?: number; signal?: AbortSignal } = { timeoutMs: options.timeoutMs ?? this.#options.writeTimeoutMs };
     if (options.signal) runOptions.signal = options.signal;
-    return this.#pool.run<ProcessTaskResult>({ module: PROCESS_TASK, exportName: 'runProcessTask', payload }, runOptions).then((r) => {
-      this.#assertOpen();
-      const ops = r.ops.map((op) => (op.op === 'remove' ? op : { ...op, value: reattach(op.value) }));
-      const root = applyOps(base, ops);
-      const result: TransactionResult = { root, ops, writes: new Set(r.writes), reads: new Set(r.reads) };
-      return this.#commit(result, base, r.signals, token, contract.name, reattach(r.value));
-    });
+    const deadline = new Deadline(this.#options.writeTimeoutMs, options.signal, `Parallel process '${contract.name}'`, this.#watcher);
+    const task = this.#pool.run<ProcessTaskResult>({ module: PROCESS_TASK, exportName: 'runProcessTask', payload }, runOptions);
+    return deadline.race(task).then(
+      (r) => {
+        deadline.dispose();
+        this.#assertOpen();
+        const ops: DeltaOp[] = r.ops.map((op) => (op.op === 'remove' ? op : { ...op, value: reattach(op.value) }));
+        const root = applyOps(base, ops);
+        const result: TransactionResult = { root, ops, writes: new Set(r.writes), reads: new Set(r.reads) };
+        return this.#submit({
+          route: 'parallel',
+          actor: { kind: 'process', contract, strict: this.#options.strictGuards },
+          processName: contract.name,
+          executionId,
+          attempt,
+          baseVersion: base.version,
+          built: base,
+          result,
+          signals: r.signals,
+          outbox: r.outbox,
+          adminWrites: r.adminWrites,
+          policy: { lane: 'wait', asyncGates: 'await' },
+          token,
+          value: reattach(r.value),
+        });
+      },
+      (e: unknown) => {
+        deadline.dispose();
+        throw e;
+      },
+    );
   }
 
   /**
-   * One attempt: run the process on the current snapshot, map its outputs, commit. Stays
-   * synchronous when the process is synchronous and nothing needs waiting for, so a sync process
-   * costs one promise (execute's own) rather than one per stage.
+   * One attempt on the main thread: run the process on the current snapshot, then submit what it
+   * produced. Stays synchronous when the process is synchronous and nothing needs waiting for.
    */
-  #attempt(entry: Registered, args: unknown, token: object, external: AbortSignal | undefined): Outcome | Promise<Outcome> {
+  #attempt(entry: Registered, args: unknown, token: object, external: AbortSignal | undefined, executionId: string | null, attempt: number): Outcome | Promise<Outcome> {
     const { def, contract } = entry;
     const base = this.#state;
-    const guard = new Guard(contract, this.#options.strictGuards, this.#rootCeilings);
-    const tx = new Transaction(base, { access: guard.root(), trackReads: true });
-    const signals = new SignalBuffer(guard);
-    const started = performance.now();
-    const deadline = new Deadline(this.#options.writeTimeoutMs, external);
-    const ctx = new ExecutionContext({
-      tx,
-      guard,
-      input: args,
-      signals,
-      abortSignal: () => deadline.signal(),
+    const deadline = new Deadline(this.#options.writeTimeoutMs, external, `Process '${contract.name}'`, this.#watcher);
+    const mark: RunMark = { engine: this, live: true };
+    const out = runAttempt({
+      def,
+      contract,
+      base,
+      args,
+      strict: this.#options.strictGuards,
+      rootCeilings: this.#rootCeilings,
+      deadline,
+      enter: (fn) => running.run(mark, fn),
+      onEnd: () => {
+        mark.live = false;
+      },
       onAdmin: () => this.#meta.add('admin', `process '${contract.name}' ran an admin block`, base.version),
     });
-    let value: unknown;
-    try {
-      value = running.run(this, () => def.fn(ctx as never, args));
-    } catch (e) {
-      tx.rollback();
-      deadline.dispose();
-      throw e;
+    const submit = (o: AttemptOutput): Outcome | Promise<Outcome> =>
+      this.#submit({
+        route: 'execute',
+        actor: { kind: 'process', contract, strict: this.#options.strictGuards },
+        processName: contract.name,
+        executionId,
+        attempt,
+        baseVersion: base.version,
+        built: base,
+        result: o.result,
+        signals: o.signals,
+        outbox: o.outbox,
+        adminWrites: o.adminWrites,
+        policy: { lane: 'wait', asyncGates: 'await' },
+        token,
+        value: o.value,
+      });
+    return isThenable(out) ? out.then(submit) : submit(out);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The commit pipeline: op checks → conflict check → gates (audit output rules, schema) →
+  // persist → install → publish. Every route ends here.
+
+  #submit(req: CommitRequest): Outcome | Promise<Outcome> {
+    this.#assertOpen();
+    this.#assertWritable();
+    if (this.#lane.held && !(req.token !== undefined && this.#lane.isHeldBy(req.token))) {
+      if (req.policy.lane === 'refuse') throw new SystemBusyError(`${routeName(req.route)} refused: a priority (VIP) writer holds the commit lane; retry shortly.`);
+      return this.#lane.waitFor(req.token ?? {}).then(() => this.#submit(req));
     }
-    if (isThenable(value)) {
-      return Promise.resolve(value).then(
-        (v) => this.#afterRun(entry, v, tx, guard, signals, deadline, started, external, base, token),
-        (e: unknown) => {
-          tx.rollback();
-          deadline.dispose();
-          throw e;
+    let { result } = req;
+    const empty = result.ops.length === 0 && req.signals.length === 0 && req.outbox.length === 0;
+    // A request that names what it means to write (compareAndSwap) is checked even when its values
+    // are already there: the caller's expectation about the version is what is being tested.
+    if (empty && req.conflictKeys === undefined) return { kind: 'done', value: req.value };
+    if (empty) {
+      const head = this.#state;
+      const hits = head.version === req.baseVersion ? undefined : this.#options.strictCas ? ['*'] : this.#log.conflicts(req.baseVersion, head.version, req.conflictKeys!);
+      return hits ? this.#conflict(req, hits, head.version) : { kind: 'done', value: req.value };
+    }
+    // 1. The rules, on the ops whatever produced them.
+    if (result.ops.length > 0) {
+      const restores = checkOps({ actor: req.actor, ops: result.ops, before: req.built.data, ceilings: this.#rootCeilings, ...(req.adminWrites ? { adminWrites: req.adminWrites } : {}) });
+      if (restores.length > 0) result = withRestores(req.built, result, restores);
+    }
+    // 2. Conflicts: against the commits made since the request's base (the store decides for authoritative stores).
+    const head = this.#state;
+    let root = result.root;
+    const authoritative = this.#store?.authoritative === true;
+    if (!authoritative) {
+      if (head.version !== req.baseVersion) {
+        const hits = this.#options.strictCas ? ['*'] : this.#log.conflicts(req.baseVersion, head.version, req.conflictKeys ?? touchedKeys(result));
+        if (hits) return this.#conflict(req, hits, head.version);
+      }
+      if (req.built !== head) root = applyOps(head, result.ops);
+    }
+    // 3. Gates, in order: audit output rules, then the schema.
+    if (req.processName !== null && this.#audit?.hasRules(req.processName)) this.#auditOutputs(req.processName, result.ops, root, head.version);
+    if (this.#schema) {
+      const pending = this.#schema.validate(schemaPaths(result.ops), (path) => readPath(root, parseDottedPath(path)));
+      if (isThenable(pending)) {
+        if (req.policy.asyncGates === 'refuse') {
+          void Promise.resolve(pending).catch(() => undefined);
+          throw invalidArgument('The schema has asynchronous validators: commit through engine.execute() or await engine.transaction(async (tx) => …), which can wait for them.');
+        }
+        return Promise.resolve(pending).then(() => {
+          this.#assertOpen();
+          // Another commit landed while the validator ran: go round again, as for a conflict.
+          if (!authoritative && this.#state !== head) return this.#conflict(req, ['*'], this.#state.version);
+          return this.#land(req, result, root, head);
+        });
+      }
+    }
+    return this.#land(req, result, root, head);
+  }
+
+  /** Persist, install, publish. */
+  #land(req: CommitRequest, result: TransactionResult, root: Readonly<Record<string, unknown>>, head: State): Outcome | Promise<Outcome> {
+    // Signal payloads are copied and frozen whatever route produced them: the caller's objects stay theirs.
+    const signals = req.signals.length === 0 ? req.signals : req.signals.map(([topic, payload]) => {
+      assertPublishableTopic(topic);
+      return [topic, sealValue(payload, ['signal', topic])] as const;
+    });
+    if (!this.#durable) {
+      const version = head.version + 1;
+      this.#install(root, version, result.writes, signals);
+      this.#record(req, result, signals, version);
+      this.#recent?.add(this.#state, req.processName, result.ops, signals.length === 0 ? NO_RECORDED_SIGNALS : signals.map(([topic, payload]) => ({ topic, payload })));
+      this.#published(req, result, signals, version);
+      return { kind: 'done', value: req.value };
+    }
+    const entry = this.#entry(req, result, signals, this.#store!.authoritative ? undefined : head.version + 1);
+    if (!this.#store!.authoritative) {
+      // One engine owns the store: install now (later commits are checked against this one) and
+      // acknowledge once the group write is durable; signals publish only then.
+      const version = head.version + 1;
+      this.#install(root, version, result.writes, signals);
+      return this.#committer!.submit(entry).then(
+        () => {
+          this.#published(req, result, signals, version);
+          return { kind: 'done', value: req.value } as Outcome;
         },
+        (e: unknown) => this.#storageFailed(e),
       );
     }
-    return this.#afterRun(entry, value, tx, guard, signals, deadline, started, external, base, token);
+    return this.#committer!.submit(entry).then(
+      (verdict) => {
+        if (!verdict.ok) return this.#conflict(req, [...verdict.paths], verdict.actualVersion);
+        return this.#installInOrder(verdict.version, () => {
+          const r = applyOps(this.#state, result.ops);
+          this.#install(r, verdict.version, result.writes, signals);
+          this.#published(req, result, signals, verdict.version);
+        }).then(() => ({ kind: 'done', value: req.value }) as Outcome);
+      },
+      (e: unknown) => this.#storageFailed(e),
+    );
   }
 
-  #afterRun(
-    entry: Registered,
-    raw: unknown,
-    tx: Transaction,
-    guard: Guard,
-    signals: SignalBuffer,
-    deadline: Deadline,
-    started: number,
-    external: AbortSignal | undefined,
-    base: State,
-    token: object,
-  ): Outcome | Promise<Outcome> {
-    const { contract } = entry;
-    let result: TransactionResult;
-    let value: unknown;
-    let emitted: readonly (readonly [string, unknown])[];
+  #conflict(req: CommitRequest, hits: string[], actual: number): Outcome {
+    if (conflictChannel.hasSubscribers) {
+      conflictChannel.publish({
+        engineId: this.#engineId,
+        process: req.processName,
+        route: req.route,
+        executionId: req.executionId,
+        attempt: req.attempt,
+        baseVersion: req.baseVersion,
+        winningVersion: actual,
+        paths: displayPaths(hits),
+        ops: req.result.ops,
+      });
+    }
+    return { kind: 'conflict', paths: hits, expected: req.baseVersion, actual };
+  }
+
+  #auditOutputs(processName: string, ops: readonly DeltaOp[], root: Readonly<Record<string, unknown>>, version: number): void {
+    // Output rules see what this commit writes: a path it leaves alone reads as undefined (the
+    // rule is skipped), so an old value cannot block an unrelated process.
+    const written = ops.map((op) => op.path);
     try {
-      value = unproxy(raw);
-      const mappedSignals = applyOutputs(tx, guard, value, this.#options.strictGuards);
-      emitted = mappedSignals.length === 0 ? signals.pending : [...signals.pending, ...mappedSignals];
-      throwIfAborted(external);
-      const elapsed = performance.now() - started;
-      if (elapsed > this.#options.writeTimeoutMs || deadline.expired) {
-        throw new TheusError('WRITE_TIMEOUT', `Process '${contract.name}' kept its transaction open ${Math.round(elapsed)} ms, over writeTimeoutMs ${this.#options.writeTimeoutMs}. Nothing was committed.`);
-      }
-      result = tx.finish();
-    } catch (e) {
-      tx.rollback();
-      throw e;
-    } finally {
-      deadline.dispose();
-    }
-    return this.#commit(result, base, emitted, token, contract.name, value);
-  }
-
-  /**
-   * Validates and installs a finished transaction. Runs without awaiting between the conflict
-   * check and the swap (unless an async schema validator forces it, in which case the swap
-   * re-checks that nothing moved).
-   */
-  #commit(result: TransactionResult, base: State, signals: readonly (readonly [string, unknown])[], token: object, processName: string | undefined, value: unknown): Outcome | Promise<Outcome> {
-    if (this.#lane.held && !this.#lane.isHeldBy(token)) {
-      return this.#lane.waitFor(token).then(() => this.#commit(result, base, signals, token, processName, value));
-    }
-    this.#assertOpen();
-    const outcome = this.#commitNow(result, base, signals, processName, value);
-    return outcome.kind === 'validating' ? this.#finishValidation(outcome) : outcome;
-  }
-
-  /** Conflict check, audit output gate and swap, with no await in between: atomic on the event loop. */
-  #commitNow(result: TransactionResult, base: State, signals: readonly (readonly [string, unknown])[], processName: string | undefined, value: unknown): Outcome {
-    const current = this.#state;
-    if (result.ops.length === 0 && signals.length === 0) return { kind: 'done', value };
-    let root = result.root;
-    if (current !== base) {
-      const hits = this.#conflicts(base.version, current.version, result);
-      if (hits) return { kind: 'conflict', paths: hits, expected: base.version, actual: current.version };
-      root = applyOps(current, result.ops);
-    }
-    const version = current.version + 1;
-    if (processName !== undefined && this.#audit?.hasRules(processName)) {
-      // Output rules see what this commit writes: a path it leaves alone reads as undefined (the
-      // rule is skipped), so an old value cannot block an unrelated process.
-      const written = result.ops.map((op) => op.path);
-      this.#audit.checkOutputs(
+      this.#audit!.checkOutputs(
         processName,
         (path) => {
           const segs = parseDottedPath(path);
           return written.some((w) => prefixOverlap(w, segs)) ? readPath(root, segs) : undefined;
         },
         // The state the check ran against: the would-be version never exists if the rule blocks.
-        current.version,
+        version,
       );
+    } catch (e) {
+      if (auditChannel.hasSubscribers && isAuditError(e)) {
+        const err = e as AuditBlockError;
+        auditChannel.publish({ engineId: this.#engineId, process: processName, level: err.code === 'AUDIT_BLOCK' ? 'B' : err.code === 'AUDIT_ABORT' ? 'A' : 'S', rule: err.rule, message: err.message, version });
+      }
+      throw e;
     }
-    if (this.#schema) {
-      const pending = this.#schema.validate(changedPaths(result), (path) => readPath(root, parseDottedPath(path)));
-      if (isThenable(pending)) return { kind: 'validating', pending, root, current, result, signals, value };
-    }
-    this.#install(root, version, result.writes, signals);
-    return { kind: 'done', value };
+    if (auditChannel.hasSubscribers) auditChannel.publish({ engineId: this.#engineId, process: processName, level: 'pass', rule: null, message: 'output rules passed', version });
   }
 
-  /** Finishes a commit whose schema validation is asynchronous: installs only if nothing moved meanwhile. */
-  async #finishValidation(o: Validating): Promise<Outcome> {
-    await o.pending;
-    // The engine may have been closed while the validator ran: nothing may commit after close().
-    this.#assertOpen();
-    if (this.#state !== o.current) {
-      // Another commit landed during validation: go round again, as for a conflict.
-      return { kind: 'conflict', paths: ['*'], expected: o.current.version, actual: this.#state.version };
-    }
-    this.#install(o.root, o.current.version + 1, o.result.writes, o.signals);
-    return { kind: 'done', value: o.value };
+  #entry(req: CommitRequest, result: TransactionResult, signals: readonly (readonly [string, unknown])[], version: number | undefined): CommitEntry {
+    const writes: string[] = [];
+    for (const w of result.writes) if (notMarker(w)) writes.push(w);
+    return {
+      id: `${this.#engineId}:${++this.#commitSeq}`,
+      baseVersion: req.baseVersion,
+      ...(version === undefined ? {} : { version }),
+      process: req.processName,
+      ops: result.ops,
+      reads: [...(req.conflictKeys ?? result.reads)],
+      writes,
+      signals: signals.map(([topic, payload]) => ({ topic, payload })),
+      outbox: req.outbox,
+      at: Date.now(),
+    };
   }
 
-  /** Schema validation for the synchronous commit paths (edit, compareAndSwap). */
-  #validateNow(result: TransactionResult, root: Readonly<Record<string, unknown>>): void {
-    if (!this.#schema) return;
-    const pending = this.#schema.validate(changedPaths(result), (path) => readPath(root, parseDottedPath(path)));
-    if (isThenable(pending)) {
-      void Promise.resolve(pending).catch(() => undefined);
-      throw invalidArgument('The schema has asynchronous validators: commit through engine.execute() or await engine.transaction(async (tx) => …), which can wait for them.');
+  /** Non-durable recording: the recent-history ring (or a memory store given to open()), synchronous. */
+  #record(req: CommitRequest, result: TransactionResult, signals: readonly (readonly [string, unknown])[], version: number): void {
+    if (!this.#store) {
+      if (req.outbox.length > 0) (this.#memOutbox ??= new MemoryOutbox()).enqueue(version, req.outbox);
+    } else {
+      // A memory store records synchronously (its promise is already settled): nothing to await.
+      void this.#store.commit([this.#entry(req, result, signals, version)]).catch((e: unknown) => this.#meta.add('storage', `recording version ${version} failed: ${(e as Error).message}`, version));
     }
+    if (req.outbox.length > 0) for (const relay of this.#relays) relay.notify();
   }
 
-  #conflicts(since: number, current: number, result: TransactionResult): string[] | undefined {
-    if (this.#options.strictCas) return ['*'];
-    return this.#log.conflicts(since, current, touchedKeys(result));
+  #outboxStore(): TheusStore['outbox'] {
+    return this.#store ? this.#store.outbox : (this.#memOutbox ??= new MemoryOutbox());
+  }
+
+  #published(req: CommitRequest, result: TransactionResult, signals: readonly (readonly [string, unknown])[], version: number): void {
+    if (this.#durable && req.outbox.length > 0) for (const relay of this.#relays) relay.notify();
+    if (commitChannel.hasSubscribers) {
+      commitChannel.publish({
+        engineId: this.#engineId,
+        version,
+        baseVersion: req.baseVersion,
+        process: req.processName,
+        route: req.route,
+        executionId: req.executionId,
+        ops: result.ops,
+        signals: signals.map(([topic, payload]) => ({ topic, payload })),
+        outbox: req.outbox.length,
+        at: Date.now(),
+      });
+    }
+    if (signals.length > 0) {
+      if (signalChannel.hasSubscribers) for (const [topic, payload] of signals) signalChannel.publish({ engineId: this.#engineId, topic, payload, version });
+      this.#signals.publishAll(signals.map(([topic, payload]) => ({ topic, payload, version })));
+    }
   }
 
   #install(root: Readonly<Record<string, unknown>>, version: number, writes: ReadonlySet<string>, signals: readonly (readonly [string, unknown])[]): void {
-    let latch: Readonly<Record<string, unknown>> = NO_SIGNALS;
-    if (signals.length > 0) {
-      const l: Record<string, unknown> = {};
-      for (const [topic, payload] of signals) {
-        // Checked before the swap: a topic the hub would refuse must fail the commit, not follow it.
-        assertPublishableTopic(topic);
-        l[topic] = payload;
-      }
-      latch = Object.freeze(l);
-    }
-    this.#state = nextState(this.#state, root, version, latch);
+    this.#state = nextState(this.#state, root, version, latchOf(signals));
     this.#log.add(version, writes);
-    if (signals.length > 0) this.#signals.publishAll(signals.map(([topic, payload]) => ({ topic, payload, version })));
+  }
+
+  /** Authoritative stores: versions install strictly in order, ours and other engines' alike. */
+  #installInOrder(version: number, install: () => void): Promise<void> {
+    if (version <= this.#state.version) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#ordered.set(version, () => {
+        install();
+        resolve();
+      });
+      this.#drainOrdered();
+    });
+  }
+
+  #drainOrdered(): void {
+    for (let next = this.#ordered.get(this.#state.version + 1); next; next = this.#ordered.get(this.#state.version + 1)) {
+      this.#ordered.delete(this.#state.version + 1);
+      next();
+    }
+  }
+
+  #storageFailed(e: unknown): never {
+    const err = e instanceof TheusError ? e : new StorageError(`The store failed to write a commit: ${(e as Error)?.message ?? String(e)}. The engine stopped accepting commits; reopen it.`, { cause: e });
+    // Memory may now be ahead of the store: nothing more may commit on top of it.
+    this.#broken ??= err;
+    throw err;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -631,37 +971,88 @@ export class TheusEngine {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Setup and manual commits
+  // Setup and manual commits: each builds a request for the same pipeline.
 
-  /** Setup outside processes: `fn` edits a transaction over every root; commits atomically, rolls back on throw. */
+  /**
+   * Setup outside processes: `fn` edits a transaction over every root; commits atomically, rolls
+   * back on throw. No contract applies; zone physics and namespace policies do.
+   */
   edit(fn: (ctx: any) => void): State {
     this.#assertOpen();
     this.#assertNotNested('edit');
     if (typeof fn !== 'function') throw invalidArgument('edit(fn) takes a function.');
-    if (this.#lane.held) throw new SystemBusyError('edit() refused: a priority (VIP) writer holds the commit lane; retry shortly.');
-    const base = this.#state;
-    const tx = new Transaction(base);
-    let out: unknown;
-    try {
-      out = running.run(this, () => fn(tx.all));
+    this.#setup('edit', (all) => {
+      const out = fn(all);
       if (isThenable(out)) {
         void Promise.resolve(out).catch(() => undefined);
         throw invalidArgument('edit(fn) must be synchronous so that it is atomic; use engine.transaction(async (tx) => …) for async work.');
       }
-    } catch (e) {
-      tx.rollback();
-      throw e;
-    }
-    const result = tx.finish();
-    if (result.ops.length === 0) return this.#state;
-    this.#validateNow(result, result.root);
-    this.#install(result.root, base.version + 1, result.writes, []);
-    this.#metrics.bump(undefined, 'commits');
+    });
     return this.#state;
   }
 
+  /** A synchronous route cannot wait for a shared store's verdict: refused there, with the way out. */
+  #assertSyncRoute(what: string): void {
+    if (this.#store?.authoritative) {
+      throw invalidArgument(`${what} is synchronous, and this engine's ${this.#store.kind} store decides commits asynchronously: use await engine.transaction(async (tx) => …) instead.`);
+    }
+  }
+
+  /** A synchronous setup commit (edit, heavy): refuses the lane and asynchronous gates. */
+  #setup(route: 'edit' | 'heavy', fn: (all: any) => void): void {
+    this.#assertWritable();
+    this.#assertSyncRoute(route === 'edit' ? 'engine.edit()' : 'engine.heavy');
+    if (this.#lane.held) throw new SystemBusyError(`${routeName(route)} refused: a priority (VIP) writer holds the commit lane; retry shortly.`);
+    const base = this.#state;
+    const guard = this.#setupGuard(route);
+    const tx = new Transaction(base, { access: guard.root(), trackReads: true });
+    const mark: RunMark = { engine: this, live: true };
+    try {
+      running.run(mark, () => fn(tx.all));
+    } catch (e) {
+      tx.rollback();
+      throw e;
+    } finally {
+      mark.live = false;
+    }
+    const outcome = this.#submit({
+      route,
+      actor: { kind: 'setup', route },
+      processName: null,
+      executionId: null,
+      attempt: 1,
+      baseVersion: base.version,
+      built: base,
+      result: tx.finish(),
+      signals: [],
+      outbox: [],
+      policy: SETUP_POLICY,
+      value: undefined,
+    });
+    this.#settledSetup(outcome);
+  }
+
+  /** Setup routes act without a contract: zone physics and namespace policies only (internal_ stays invisible). */
+  #setupGuard(route: string): Guard {
+    const contract: Contract = Object.freeze({ name: `<${route}>`, inputs: [], outputs: [], semantic: 'effect', errors: [], sideEffects: [], parallel: false });
+    return new Guard(contract, false, this.#rootCeilings);
+  }
+
+  /** A synchronous route's outcome: a conflict is the caller's to handle (not retried). */
+  #settledSetup(outcome: Outcome | Promise<Outcome>): void {
+    if (isThenable(outcome)) {
+      // Only durable stores make a synchronous route's commit asynchronous: it is installed, and
+      // the group write acknowledges it; a failure marks the engine broken.
+      void Promise.resolve(outcome).catch(() => undefined);
+      this.#metrics.bump(undefined, 'commits');
+      return;
+    }
+    this.#manualOutcome(outcome);
+  }
+
   /**
-   * An explicit transaction against the current version, committed through the engine's CAS.
+   * An explicit transaction against the current version, committed through the pipeline: what it
+   * read and wrote is checked against the commits made since it began (no write skew, no stale read).
    * With a callback: runs it, commits, returns the new State (rolls back and rethrows on error).
    */
   transaction(): EngineTransaction;
@@ -669,17 +1060,48 @@ export class TheusEngine {
   transaction(fn?: (tx: EngineTransaction) => void | Promise<void>): EngineTransaction | Promise<State> {
     this.#assertOpen();
     this.#assertNotNested('transaction');
-    const tx = new EngineTransaction(this.#state, (r, base) => this.#commitManual(r, base));
+    if (fn !== undefined && typeof fn !== 'function') throw invalidArgument('transaction(fn) takes a function.');
+    this.#assertWritable();
+    const base = this.#state;
+    const guard = this.#setupGuard('transaction');
+    const outbox = new OutboxBuffer();
+    const request = (result: TransactionResult, policy: CommitPolicy): CommitRequest => ({
+      route: 'transaction',
+      actor: { kind: 'setup', route: 'transaction' },
+      processName: null,
+      executionId: null,
+      attempt: 1,
+      baseVersion: base.version,
+      built: base,
+      result,
+      signals: [],
+      outbox: outbox.pending,
+      policy,
+      value: undefined,
+    });
+    const tx = new EngineTransaction(base, guard, outbox, (result) => {
+      outbox.closed = true;
+      this.#assertSyncRoute('tx.commit()');
+      const outcome = this.#submit(request(result, SETUP_POLICY));
+      this.#settledSetup(outcome);
+      return this.#state;
+    });
     if (fn === undefined) return tx;
-    if (typeof fn !== 'function') throw invalidArgument('transaction(fn) takes a function.');
     return (async () => {
+      const mark: RunMark = { engine: this, live: true };
       try {
-        await running.run(this, () => fn(tx));
+        await running.run(mark, () => fn(tx));
       } catch (e) {
         tx.rollback();
         throw e;
+      } finally {
+        mark.live = false;
+        outbox.closed = true;
       }
-      return this.#manualOutcome(await this.#commit(tx.finish(), tx.base, [], {}, undefined, undefined));
+      if (!tx.active) throw invalidArgument('transaction(fn): the transaction was already committed or rolled back inside fn; let transaction(fn) commit it.');
+      const outcome = await this.#submit(request(tx.finish(), { lane: 'wait', asyncGates: 'await' }));
+      this.#manualOutcome(outcome);
+      return this.#state;
     })();
   }
 
@@ -693,11 +1115,9 @@ export class TheusEngine {
     if (!Number.isInteger(expectedVersion) || expectedVersion < 0) throw invalidArgument(`compareAndSwap: expectedVersion must be a non-negative integer (got ${String(expectedVersion)}).`);
     if (typeof update !== 'object' || update === null || Array.isArray(update)) throw invalidArgument('compareAndSwap: the update must be an object { data?, heavy?, signal?, meta? }.');
     for (const k of Object.keys(update)) if (!['data', 'heavy', 'signal', 'meta'].includes(k)) throw invalidArgument(`compareAndSwap: unknown section '${k}'.`);
-    // The lane belongs to a running execute(); a process cannot call compareAndSwap (re-entrant
-    // calls are refused), so no caller can ever be the lane holder here: there is no `requester`.
-    if (this.#lane.held) {
-      throw new SystemBusyError('compareAndSwap refused: a priority (VIP) writer holds the commit lane; retry shortly.');
-    }
+    this.#assertWritable();
+    this.#assertSyncRoute('compareAndSwap()');
+    if (this.#lane.held) throw new SystemBusyError('compareAndSwap refused: a priority (VIP) writer holds the commit lane; retry shortly.');
     const current = this.#state;
     if (expectedVersion > current.version) {
       throw new ConflictError(`compareAndSwap expected version ${expectedVersion}, but the state is only at ${current.version}.`, { expectedVersion, actualVersion: current.version, paths: [] });
@@ -715,37 +1135,35 @@ export class TheusEngine {
       throw e;
     }
     const result = tx.finish();
-    if (expectedVersion !== current.version) {
-      const hits = this.#options.strictCas ? ['*'] : this.#log.conflicts(expectedVersion, current.version, [...result.writes].filter(notMarker));
-      if (hits) {
-        this.#metrics.bump(undefined, 'conflicts');
-        const paths = displayPaths(hits);
-        throw new ConflictError(
-          `compareAndSwap expected version ${expectedVersion} but found ${current.version}${this.#options.strictCas ? ' (strict CAS)' : `; changed since: ${paths.join(', ')}`}.`,
-          { expectedVersion, actualVersion: current.version, paths },
-        );
-      }
+    const outcome = this.#submit({
+      route: 'compareAndSwap',
+      actor: { kind: 'setup', route: 'compareAndSwap' },
+      processName: null,
+      executionId: null,
+      attempt: 1,
+      baseVersion: expectedVersion,
+      built: current,
+      result,
+      conflictKeys: intended(entries, signals.length),
+      signals,
+      outbox: [],
+      policy: SETUP_POLICY,
+      value: undefined,
+    });
+    if (!isThenable(outcome) && outcome.kind === 'conflict') {
+      this.#metrics.bump(undefined, 'conflicts');
+      const paths = displayPaths(outcome.paths);
+      throw new ConflictError(
+        `compareAndSwap expected version ${expectedVersion} but found ${outcome.actual}${this.#options.strictCas ? ' (strict CAS)' : `; changed since: ${paths.join(', ')}`}.`,
+        { expectedVersion, actualVersion: outcome.actual, paths },
+      );
     }
-    if (result.ops.length === 0 && signals.length === 0) return current;
-    this.#validateNow(result, result.root);
-    this.#install(result.root, current.version + 1, result.writes, signals);
-    this.#metrics.bump(undefined, 'commits');
+    this.#settledSetup(outcome);
     return this.#state;
   }
 
-  #commitManual(result: TransactionResult, base: State): State {
-    this.#assertOpen();
-    if (this.#lane.held) throw new SystemBusyError('Commit refused: a priority (VIP) writer holds the commit lane; retry shortly.');
-    const outcome = this.#commitNow(result, base, [], undefined, undefined);
-    if (outcome.kind === 'validating') {
-      void Promise.resolve(outcome.pending).catch(() => undefined);
-      throw invalidArgument('The schema has asynchronous validators: commit through engine.execute() or await engine.transaction(async (tx) => …), which can wait for them.');
-    }
-    return this.#manualOutcome(outcome);
-  }
-
   /** A manual commit (transaction, not a process) is not retried: a conflict is the caller's to handle. */
-  #manualOutcome(outcome: Outcome): State {
+  #manualOutcome(outcome: Outcome): void {
     if (outcome.kind === 'conflict') {
       this.#metrics.bump(undefined, 'conflicts');
       const paths = displayPaths(outcome.paths);
@@ -756,7 +1174,103 @@ export class TheusEngine {
       });
     }
     this.#metrics.bump(undefined, 'commits');
-    return this.#state;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Durable state: history, time travel, the outbox
+
+  async #openStore(initial: Record<string, unknown>): Promise<void> {
+    const store = this.#store;
+    if (!store) return;
+    const opened = await store.open(this.#state.data);
+    void initial;
+    if (opened.root !== undefined) {
+      // On reopen the stored state wins.
+      this.#state = nextState(this.#state, State.create(opened.root).data, opened.version);
+      this.#log.reset(opened.version);
+    }
+    if (store.authoritative && store.follow) {
+      this.#unfollow = store.follow(this.#state.version, (record: HistoryRecord) => {
+        if (record.version <= this.#state.version || this.#ordered.has(record.version)) return;
+        this.#ordered.set(record.version, () => {
+          const root = applyOps(this.#state, record.delta as DeltaOp[]);
+          const writes = new Set(record.delta.map((op) => conflictKey(op.path)));
+          const signals = record.signals.map((s) => [s.topic, s.payload] as const);
+          this.#install(root, record.version, writes, signals);
+          this.#published(
+            { route: 'remote', actor: { kind: 'setup', route: 'remote' }, processName: record.process, executionId: null, attempt: 1, baseVersion: record.version - 1, built: this.#state, result: { root, ops: record.delta as DeltaOp[], writes, reads: new Set() }, signals, outbox: [], policy: SETUP_POLICY, value: undefined },
+            { root, ops: record.delta as DeltaOp[], writes, reads: new Set() },
+            signals,
+            record.version,
+          );
+        });
+        this.#drainOrdered();
+      });
+    }
+  }
+
+  /** Committed records, oldest first: `{ version, process, delta, signals, at }`. */
+  history(query: HistoryQuery = {}): AsyncIterable<HistoryRecord> {
+    this.#assertOpen();
+    if (this.#store) return this.#store.history(query);
+    return (this.#recent ?? new RecentHistory(0)).history(query);
+  }
+
+  /** The State at a retained version (undefined when it is no longer retained). */
+  async stateAt(version: number): Promise<State | undefined> {
+    this.#assertOpen();
+    if (version === this.#state.version) return this.#state;
+    if (!this.#store) return (this.#recent ?? new RecentHistory(0)).stateAt(version);
+    const root = await this.#store.stateAt(version);
+    return root === undefined ? undefined : nextState(this.#state, State.create(root).data, version);
+  }
+
+  /**
+   * Delivers committed outbox messages to `handler` in commit order, at least once, in the
+   * background: a handler that throws is retried with backoff, then dead-lettered after
+   * `maxAttempts` calls. Returns a function that stops this worker.
+   */
+  attachWorker(handler: OutboxHandler, options: OutboxRelayOptions = {}): () => Promise<void> {
+    this.#assertOpen();
+    const relay = new OutboxRelay(this.#outboxStore(), handler, options);
+    this.#relays.add(relay);
+    relay.start();
+    return async () => {
+      this.#relays.delete(relay);
+      await relay.stop();
+    };
+  }
+
+  /**
+   * Drains the outbox by hand: with `handler`, delivers to it; without, waits for the attached
+   * workers to deliver what is pending. Resolves with what was delivered, failed and dead-lettered.
+   */
+  async processOutbox(handler?: OutboxHandler, options: OutboxRelayOptions = {}): Promise<DrainResult> {
+    this.#assertOpen();
+    if (handler === undefined) {
+      if (this.#relays.size === 0) throw invalidArgument('processOutbox() needs a handler when no worker is attached: engine.processOutbox(async (message) => …).');
+      const results = await Promise.all([...this.#relays].map((r) => r.drain()));
+      return results.reduce((a, b) => ({ delivered: a.delivered + b.delivered, failed: a.failed + b.failed, dead: a.dead + b.dead }), { delivered: 0, failed: 0, dead: 0 });
+    }
+    const relay = new OutboxRelay(this.#outboxStore(), handler, options);
+    try {
+      return await relay.drain();
+    } finally {
+      await relay.stop();
+    }
+  }
+
+  /** Dead letters and redrive. */
+  get outbox(): EngineOutbox {
+    return (this.#outboxApi ??= {
+      deadLetters: () => this.#outboxStore().deadLetters(),
+      redrive: async (ids?: readonly string[]) => {
+        const n = await this.#outboxStore().redrive(ids);
+        for (const relay of this.#relays) relay.notify();
+        return n;
+      },
+      pending: () => this.#outboxStore().pending(),
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -770,7 +1284,15 @@ export class TheusEngine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Executions still running settle now (rejected, nothing committed), whatever their process does.
+    this.#watcher.cancelAll(new TheusError('ENGINE_CLOSED', 'The engine was closed while the process ran; nothing was committed.'));
     this.#lane.releaseAll();
+    this.#unfollow?.();
+    const relays = [...this.#relays];
+    this.#relays.clear();
+    await Promise.all(relays.map((r) => r.stop().catch(() => undefined)));
+    if (this.#committer) await this.#committer.idle();
+    await this.#store?.close().catch(() => undefined);
     // Not awaited: a machine whose entry is stuck in user code must not keep close() from returning.
     for (const machine of this.#machines) void machine.stop();
     this.#signals.close();
@@ -783,8 +1305,15 @@ export class TheusEngine {
     if (this.#closed) throw new TheusError('ENGINE_CLOSED', 'The engine is closed.');
   }
 
+  /** Audit S, a failed initial schema or a failed durable write stop every route. */
+  #assertWritable(): void {
+    this.#audit?.assertRunning();
+    if (this.#broken) throw this.#broken;
+  }
+
   #assertNotNested(what: string): void {
-    if (running.getStore() === this) {
+    const mark = running.getStore();
+    if (mark !== undefined && mark.engine === this && mark.live) {
       throw new TheusError(
         'REENTRANT_CALL',
         `engine.${what}() was called from inside a running process. A process runs in its own transaction: compose processes with a workflow (engine.executeWorkflow) or call plain functions instead.`,
@@ -803,8 +1332,7 @@ export class TheusEngine {
     }
     const known = this.#byDef.get(target);
     if (known) return known;
-    const byName = this.#registry.get(target.processName);
-    if (byName && byName.def !== target) throw new ContractViolationError(`Another process named '${target.processName}' is already registered.`);
+    // register() accepts a new definition with a registered name only under the same contract.
     this.register(target);
     return this.#byDef.get(target)!;
   }
@@ -818,24 +1346,115 @@ export class TheusEngine {
 }
 
 /**
- * A transaction whose commit goes through the engine: key-level conflict check against commits
- * made since it began (INC-028), then installed as the engine's new state.
+ * A transaction whose commit goes through the engine's pipeline: zone physics and namespace
+ * policies, then the conflict check on everything it read and wrote since it began.
  */
 export class EngineTransaction extends Transaction {
-  readonly #commitVia: (r: TransactionResult, base: State) => State;
+  readonly #commitVia: (r: TransactionResult) => State;
+  readonly #outbox: OutboxBuffer;
+  #outboxWriter: { add(topic: string, payload?: unknown): void } | undefined;
 
-  constructor(base: State, commitVia: (r: TransactionResult, base: State) => State) {
-    super(base);
+  constructor(base: State, guard: Guard, outbox: OutboxBuffer, commitVia: (r: TransactionResult) => State) {
+    super(base, { access: guard.root(), trackReads: true });
+    this.#outbox = outbox;
     this.#commitVia = commitVia;
+  }
+
+  /** Messages committed atomically with this transaction. */
+  get outbox(): { add(topic: string, payload?: unknown): void } {
+    return (this.#outboxWriter ??= this.#outbox.writer());
   }
 
   /** Installs the changes in the engine; throws ConflictError (and commits nothing) when they conflict. */
   override commit(): State {
-    return this.#commitVia(this.finish(), this.base);
+    return this.#commitVia(this.finish());
+  }
+
+  override rollback(): void {
+    this.#outbox.closed = true;
+    super.rollback();
   }
 }
 
+/** `engine.outbox`. */
+export interface EngineOutbox {
+  deadLetters(): Promise<readonly DeadLetter[]>;
+  redrive(ids?: readonly string[]): Promise<number>;
+  pending(): Promise<number>;
+}
+
 // ---------------------------------------------------------------------------------------------
+
+/** Hands a store from TheusEngine.open to the constructor without making it a public option. */
+const STORE_KEY = Symbol('theus.store');
+
+function assertStore(s: unknown): TheusStore {
+  const store = s as Partial<TheusStore> | null;
+  const fns = ['open', 'commit', 'history', 'stateAt', 'close'] as const;
+  if (typeof store !== 'object' || store === null || fns.some((f) => typeof store[f] !== 'function') || typeof store.outbox !== 'object' || store.outbox === null) {
+    throw invalidArgument(`storage must be a SQLite file path or a store object implementing ${fns.join(', ')} and outbox (see the store interface).`);
+  }
+  return store as TheusStore;
+}
+
+/** compareAndSwap's conflict keys: every leaf its update names, whether or not the value changes. */
+function intended(entries: readonly (readonly [Segment[], unknown])[], signals: number): string[] {
+  const keys = new Set<string>();
+  for (const [path, value] of entries) for (const leaf of leafPaths(path, value)) keys.add(conflictKey(leaf));
+  // A signal-only update still tests the version (strictCas) but names no state path.
+  void signals;
+  return [...keys];
+}
+
+function routeName(route: CommitRoute): string {
+  return route === 'heavy' ? 'heavy.alloc/free' : route === 'compareAndSwap' ? 'compareAndSwap' : route === 'transaction' ? 'Commit' : `${route}()`;
+}
+
+function latchOf(signals: readonly (readonly [string, unknown])[]): Readonly<Record<string, unknown>> {
+  if (signals.length === 0) return NO_SIGNALS;
+  const l: Record<string, unknown> = {};
+  for (const [topic, payload] of signals) l[topic] = payload;
+  return Object.freeze(l);
+}
+
+/** Puts back the `internal_` values a replacement dropped without seeing them (as extra ops). */
+function withRestores(built: State, result: TransactionResult, restores: readonly Restore[]): TransactionResult {
+  const tx = new Transaction(nextState(built, result.root, built.version));
+  for (const [path, value] of restores) setPath(tx.all, path, value);
+  const extra = tx.finish();
+  const writes = new Set(result.writes);
+  for (const w of extra.writes) writes.add(w);
+  return { root: extra.root, ops: [...result.ops, ...extra.ops], writes, reads: result.reads };
+}
+
+function sameContract(a: Contract, b: Contract): boolean {
+  const texts = (l: readonly { text: string }[]) => l.map((p) => p.text).join('\u0000');
+  return (
+    a.name === b.name &&
+    a.semantic === b.semantic &&
+    a.parallel === b.parallel &&
+    texts(a.inputs) === texts(b.inputs) &&
+    texts(a.outputs) === texts(b.outputs) &&
+    a.errors.join('\u0000') === b.errors.join('\u0000') &&
+    a.sideEffects.join('\u0000') === b.sideEffects.join('\u0000')
+  );
+}
+
+function describeContract(c: Contract): string {
+  return `{ inputs: [${c.inputs.map((p) => p.text).join(', ')}], outputs: [${c.outputs.map((p) => p.text).join(', ')}], semantic: ${c.semantic}${c.parallel ? ', parallel' : ''} }`;
+}
+
+function differentContract(existing: Registered, def: ProcessDefinition, contract: Contract): ContractViolationError {
+  const where = (d: ProcessDefinition) => (d.moduleUrl ? ` (defined in ${d.moduleUrl})` : '');
+  if (sameContract(existing.contract, contract)) {
+    return new ContractViolationError(
+      `Two processes are named '${contract.name}': one${where(existing.def)} is registered, the other${where(def)} comes from another module. Give one of them another name ({ name: '…' } in its contract).`,
+    );
+  }
+  return new ContractViolationError(
+    `Two different processes are named '${contract.name}': the registered one${where(existing.def)} has the contract ${describeContract(existing.contract)}, the new one${where(def)} has ${describeContract(contract)}. Give one of them another name ({ name: '…' } in its contract).`,
+  );
+}
 
 function defaultExtensions(): string[] {
   const exts = ['.js', '.mjs', '.cjs'];

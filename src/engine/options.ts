@@ -3,6 +3,7 @@ import type { AuditRecipe } from '../audit/index.js';
 import { isHostileKey } from '../core/path.js';
 import { BUILTIN_ROOTS } from '../contracts/validate.js';
 import { ALL, APPEND, DELETE, READ, UPDATE } from '../contracts/zones.js';
+import type { TheusStore } from '../storage/store.js';
 
 /** What a namespace root allows, whatever the contract says (its zone ceiling). */
 export interface NamespacePolicy {
@@ -40,6 +41,15 @@ export interface EngineOptions {
   workers?: { maxThreads?: number; minThreads?: number; resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number } };
   /** Heavy zone capacity in bytes. */
   heavyCapacityBytes?: number;
+  /**
+   * Without `storage`: how many recent versions `history()` and `stateAt()` keep in memory
+   * (default 0; each kept version holds on to its State). Stores keep their own history.
+   */
+  historyLimit?: number;
+  /** Durable storage (TheusEngine.open only): a SQLite file path or a store object. Absent: in memory. */
+  storage?: string | TheusStore;
+  /** Sync level of a durable store: 'full' (every commit reaches the disk) or 'normal'. */
+  durability?: 'full' | 'normal';
 }
 
 export interface ResolvedOptions {
@@ -51,6 +61,7 @@ export interface ResolvedOptions {
   backoffBaseMs: number;
   backoffMaxMs: number;
   namespaces: Map<string, { ceiling: number; initial: Record<string, unknown> | undefined }>;
+  historyLimit: number;
 }
 
 const KNOWN = new Set([
@@ -67,6 +78,9 @@ const KNOWN = new Set([
   'schema',
   'workers',
   'heavyCapacityBytes',
+  'storage',
+  'durability',
+  'historyLimit',
 ]);
 
 export function resolveOptions(options: EngineOptions): ResolvedOptions {
@@ -101,6 +115,7 @@ export function resolveOptions(options: EngineOptions): ResolvedOptions {
     backoffBaseMs: num(options.backoffBaseMs, 'backoffBaseMs', 1, 0, 60_000),
     backoffMaxMs: num(options.backoffMaxMs, 'backoffMaxMs', 32, 0, 60_000),
     namespaces,
+    historyLimit: int(options.historyLimit, 'historyLimit', 0, 0, 1_000_000),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { ESLint, Linter, Rule } from 'eslint';
 import { packageVersion } from '../cli/package-info.js';
-import { lintSource } from '../lint/lint-source.js';
+import { loadLinter } from '../lint/load-linter.js';
 import { RULES, type RuleInfo } from '../lint/rules.js';
 import type { Finding, LintOptions } from '../lint/types.js';
 
@@ -12,6 +12,10 @@ import type { Finding, LintOptions } from '../lint/types.js';
  * Settings: `settings: { theus: { namespaces: ['orders'] } }` declares engine namespaces.
  * Duplicate process names are checked within one file here; `theus check` also checks across files.
  */
+
+// ESLint rules are synchronous, so the parser is loaded when ESLint loads the plugin (a missing `typescript` package
+// fails there, with an install hint).
+const { lintSource } = await loadLinter();
 
 const analyses = new WeakMap<object, Finding[]>();
 
@@ -57,8 +61,11 @@ function eslintRule(info: RuleInfo): Rule.RuleModule {
   };
 }
 
-/** X01 is left out: ESLint's own parser reports syntax errors, and a file that does not parse never reaches rules. */
-const PLUGIN_RULES = RULES.filter((rule) => rule.id !== 'POP-X01');
+/**
+ * X01 is left out: ESLint's own parser reports syntax errors, and a file that does not parse never reaches rules. A01
+ * compares a whole project with its audit recipe, which a per-file rule cannot see.
+ */
+const PLUGIN_RULES = RULES.filter((rule) => rule.id !== 'POP-X01' && rule.id !== 'POP-A01');
 
 const rules: Record<string, Rule.RuleModule> = Object.fromEntries(PLUGIN_RULES.map((rule) => [rule.name, eslintRule(rule)]));
 

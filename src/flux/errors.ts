@@ -1,5 +1,6 @@
 import { TheusError, WorkflowError } from '../errors.js';
 import type { SourcePosition } from '../errors.js';
+import { formatLocation } from '../source/location.js';
 
 /**
  * A condition that parsed but failed while being evaluated (a type mismatch such as `'a' < 1`, a
@@ -14,8 +15,7 @@ export class ConditionEvaluationError extends WorkflowError {
   readonly condition: string;
 
   constructor(message: string, condition: string, position: SourcePosition) {
-    const where = `${position.file ?? '<inline>'}:${position.line}:${position.column}`;
-    super(`${where}: ${message} (in condition ${quoteCondition(condition)})`);
+    super(`${formatLocation(position)}: ${message} (in condition ${quoteCondition(condition)})`);
     this.file = position.file;
     this.line = position.line;
     this.column = position.column;

@@ -6,6 +6,7 @@ import { describeNode, entry, MAX_DEFINITION_DEPTH, syntaxError } from './source
 import type { MapEntry, NodePosition, SourceNode } from './source/node.js';
 import { isParsedWorkflow, markParsed } from './workflow.js';
 import type { Step, Workflow } from './workflow.js';
+import { formatLocation } from '../source/location.js';
 
 type MapNode = Extract<SourceNode, { kind: 'map' }>;
 
@@ -190,5 +191,5 @@ export function isNull(node: SourceNode): boolean {
 }
 
 function warning(at: NodePosition, message: string): string {
-  return `${at.file}:${at.line}:${at.column}: ${at.path}: ${message}`;
+  return `${formatLocation(at)}: ${at.path}: ${message}`;
 }

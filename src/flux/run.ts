@@ -6,6 +6,7 @@ import type { FluxHost } from './host.js';
 import { parseWorkflow } from './parse.js';
 import { processSteps } from './workflow.js';
 import type { IfStep, ProcessStep, Step, StepPosition, WhileStep, Workflow } from './workflow.js';
+import { formatLocation } from '../source/location.js';
 
 export const DEFAULT_MAX_ITERATIONS = 10_000;
 
@@ -170,7 +171,7 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 function where(at: StepPosition): string {
-  const file = at.line > 0 ? `${at.file}:${at.line}:${at.column}` : at.file;
+  const file = formatLocation(at);
   return at.path === '' ? file : `${file} (${at.path})`;
 }
 

@@ -1,7 +1,8 @@
 import type { AccessPath } from './types.js';
 
 /** What a local name stands for: the process's `ctx` itself, or a context path reached through it. */
-export type CtxTarget = { kind: 'ctx' } | { kind: 'path'; path: AccessPath };
+/** `admin`: reached through the view `ctx.asAdmin((admin) => …)` passes, whose writes are elevated. */
+export type CtxTarget = { kind: 'ctx'; admin?: true } | { kind: 'path'; path: AccessPath; admin?: true };
 
 /**
  * Function-level scopes of names that alias `ctx` (`const { domain } = ctx`, `const acc = ctx.domain.accounts`).
@@ -33,7 +34,8 @@ export class AliasScope {
 }
 
 export function extendTarget(base: CtxTarget, segment: string | null, roots: ReadonlySet<string>): CtxTarget | undefined {
-  if (base.kind === 'path') return { kind: 'path', path: [...base.path, segment] };
+  const admin = base.admin === true ? ({ admin: true } as const) : {};
+  if (base.kind === 'path') return { kind: 'path', path: [...base.path, segment], ...admin };
   // Below ctx only the context roots are paths; ctx.local, ctx.input, ctx.abortSignal, ctx.asAdmin… are not.
-  return segment !== null && roots.has(segment) ? { kind: 'path', path: [segment] } : undefined;
+  return segment !== null && roots.has(segment) ? { kind: 'path', path: [segment], ...admin } : undefined;
 }

@@ -31,7 +31,6 @@ interface Deferred {
 
 interface WalkState {
   scope: AliasScope;
-  admin: boolean;
   deferred: Deferred | undefined;
   /** 0 inside the process function itself, deeper inside nested functions. */
   depth: number;
@@ -40,9 +39,11 @@ interface WalkState {
 }
 
 interface FunctionRole {
-  admin?: boolean;
-  /** The first parameter is a ctx (the `ctx.asAdmin(fn)` callback). */
-  ctxParam?: boolean;
+  /**
+   * The first parameter is the admin view `ctx.asAdmin((admin) => …)` passes: accesses through it are elevated;
+   * accesses through the outer `ctx` inside the callback are not.
+   */
+  adminParam?: boolean;
   /** The first parameter is an element of this path (`ctx.domain.items.forEach((item) => …)`). */
   elementOf?: CtxTarget | undefined;
   deferred?: string;
@@ -69,7 +70,7 @@ class BodyWalker {
   }
 
   run(): BodyFacts {
-    const state: WalkState = { scope: new AliasScope(), admin: false, deferred: undefined, depth: 0, awaitedPromise: false };
+    const state: WalkState = { scope: new AliasScope(), deferred: undefined, depth: 0, awaitedPromise: false };
     const params = this.fn.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
     params.forEach((param, i) => {
       if (param.initializer !== undefined) this.visit(param.initializer, state);
@@ -128,9 +129,11 @@ class BodyWalker {
   /** `ctx.ns('orders')` is the `orders` namespace root, configured or not (T06 reports unknown roots in contracts). */
   private resolveNamespaceCall(call: ts.CallExpression, st: WalkState): CtxTarget | undefined {
     const callee = unwrap(call.expression);
-    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'ns' || this.resolve(callee.expression, st)?.kind !== 'ctx') return undefined;
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'ns') return undefined;
+    const owner = this.resolve(callee.expression, st);
+    if (owner?.kind !== 'ctx') return undefined;
     const first = call.arguments[0];
-    return { kind: 'path', path: [first === undefined ? null : (staticText(first) ?? null)] };
+    return { kind: 'path', path: [first === undefined ? null : (staticText(first) ?? null)], ...(owner.admin === true ? { admin: true } : {}) };
   }
 
   /** Declared outside the process function (module state, an import, a global). */
@@ -150,8 +153,9 @@ class BodyWalker {
 
   // ── recording ─────────────────────────────────────────────────────────────────────────────────────────────────
 
-  private record(kind: 'read' | 'write', operation: Operation, how: string, path: AccessPath, node: ts.Node, chain: ts.Expression, st: WalkState): void {
-    this.facts.accesses.push({ kind, operation, how, path, node, admin: st.admin });
+  /** `admin`: the access goes through the view `ctx.asAdmin((admin) => …)` hands its callback. */
+  private record(kind: 'read' | 'write', operation: Operation, how: string, path: AccessPath, node: ts.Node, chain: ts.Expression, st: WalkState, admin: boolean): void {
+    this.facts.accesses.push({ kind, operation, how, path, node, admin });
     this.checkDeferred(chainBase(chain) ?? chain, st, true);
   }
 
@@ -256,7 +260,7 @@ class BodyWalker {
         key = keyNode === undefined ? null : (propertyNameText(keyNode) ?? null);
       }
       const sub = extendTarget(target, key, this.roots);
-      if (sub?.kind === 'path') this.facts.accesses.push({ kind: 'read', operation: 'read', how: 'destructuring', path: sub.path, node: element, admin: st.admin });
+      if (sub?.kind === 'path') this.facts.accesses.push({ kind: 'read', operation: 'read', how: 'destructuring', path: sub.path, node: element, admin: sub.admin === true });
       this.bindPattern(element.name, sub, st);
     });
   }
@@ -285,14 +289,14 @@ class BodyWalker {
   private visitFunction(fn: ts.FunctionLikeDeclaration, st: WalkState, role: FunctionRole): void {
     const inner: WalkState = {
       scope: new AliasScope(st.scope),
-      admin: st.admin || role.admin === true,
       deferred: role.deferred === undefined ? st.deferred : { what: role.deferred, reported: false },
       depth: st.depth + 1,
       awaitedPromise: role.awaitedPromise ?? st.awaitedPromise,
     };
     fn.parameters.forEach((param, i) => {
       if (param.initializer !== undefined) this.visit(param.initializer, inner);
-      if (i === 0 && role.ctxParam === true && ts.isIdentifier(param.name)) inner.scope.bind(param.name.text, { kind: 'ctx' });
+      if (i === 0 && role.adminParam === true && ts.isIdentifier(param.name)) inner.scope.bind(param.name.text, { kind: 'ctx', admin: true });
+      else if (i === 0 && role.adminParam === true) this.bindPattern(param.name, { kind: 'ctx', admin: true }, inner);
       else if (i === 0 && role.elementOf !== undefined) this.bindPattern(param.name, role.elementOf, inner);
       else for (const id of bindingIdentifiers(param.name)) inner.scope.bind(id.text, undefined);
     });
@@ -353,7 +357,7 @@ class BodyWalker {
       if (target?.kind === 'path') {
         // Setting a topic directly under `signal` publishes it: an append, which the signal zone allows.
         const operation: Operation = plain && target.path.length === 2 && target.path[0] === 'signal' ? 'append' : 'update';
-        this.record('write', operation, how, target.path, left, left, st);
+        this.record('write', operation, how, target.path, left, left, st, target.admin === true);
         this.visitChainArguments(left, st);
       } else {
         this.checkOuterMemberWrite(left, node.right, how, st);
@@ -375,7 +379,7 @@ class BodyWalker {
     if (ts.isPropertyAccessExpression(operand) || ts.isElementAccessExpression(operand)) {
       const target = this.resolve(operand, st);
       if (target?.kind === 'path') {
-        this.record('write', 'update', how, target.path, operand, operand, st);
+        this.record('write', 'update', how, target.path, operand, operand, st, target.admin === true);
         this.visitChainArguments(operand, st);
         return;
       }
@@ -391,7 +395,7 @@ class BodyWalker {
     if (ts.isPropertyAccessExpression(operand) || ts.isElementAccessExpression(operand)) {
       const target = this.resolve(operand, st);
       if (target?.kind === 'path') {
-        this.record('write', 'delete', 'delete', target.path, operand, operand, st);
+        this.record('write', 'delete', 'delete', target.path, operand, operand, st, target.admin === true);
         this.visitChainArguments(operand, st);
         return;
       }
@@ -424,7 +428,7 @@ class BodyWalker {
     if (ownerTarget?.kind === 'ctx' && method === 'asAdmin') {
       for (const arg of call.arguments) {
         const e = unwrap(arg);
-        if (isFunctionLiteral(e)) this.visitFunction(e, st, { admin: true, ctxParam: true });
+        if (isFunctionLiteral(e)) this.visitFunction(e, st, { adminParam: true });
         else this.visit(arg, st);
       }
       return true;
@@ -473,11 +477,11 @@ class BodyWalker {
     if (method === 'publish' && target.path.length === 1 && target.path[0] === 'signal') {
       // `ctx.signal.publish(topic, payload)` emits `signal.<topic>`, exactly like `ctx.signal[topic] = payload`.
       const topic = call.arguments[0] === undefined ? null : (staticText(call.arguments[0]) ?? null);
-      this.record('write', 'append', 'publish()', ['signal', topic], call, callee.expression, st);
+      this.record('write', 'append', 'publish()', ['signal', topic], call, callee.expression, st, target.admin === true);
     } else if (operation !== undefined) {
-      this.record('write', operation, `${method}()`, target.path, call, callee.expression, st);
+      this.record('write', operation, `${method}()`, target.path, call, callee.expression, st, target.admin === true);
     } else {
-      this.record('read', 'read', 'read', target.path, callee.expression, callee.expression, st);
+      this.record('read', 'read', 'read', target.path, callee.expression, callee.expression, st, target.admin === true);
     }
     this.visitChainArguments(callee.expression, st);
     const element = ELEMENT_CALLBACK_METHODS.has(method) ? extendTarget(target, null, this.roots) : undefined;
@@ -493,7 +497,7 @@ class BodyWalker {
     if (first !== undefined) {
       const target = this.resolve(first, st);
       if (target?.kind === 'path') {
-        this.record('write', operation, what, target.path, first, first, st);
+        this.record('write', operation, what, target.path, first, first, st, target.admin === true);
         this.visitChainArguments(first, st);
       } else {
         const e = unwrap(first);
@@ -545,7 +549,7 @@ class BodyWalker {
   private visitMember(expression: ts.PropertyAccessExpression | ts.ElementAccessExpression, st: WalkState): void {
     const target = this.resolve(expression, st);
     if (target?.kind === 'path') {
-      this.record('read', 'read', 'read', target.path, expression, expression, st);
+      this.record('read', 'read', 'read', target.path, expression, expression, st, target.admin === true);
       this.visitChainArguments(expression, st);
       return;
     }

@@ -12,7 +12,7 @@ export interface CtxAccess {
   how: string;
   path: AccessPath;
   node: ts.Node;
-  /** Inside a `ctx.asAdmin(fn)` callback. */
+  /** Through the admin view a `ctx.asAdmin((admin) => …)` callback receives. */
   admin: boolean;
 }
 

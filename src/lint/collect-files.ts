@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TheusError, invalidArgument } from '../errors.js';
-import { SOURCE_EXTENSIONS } from './source-file.js';
+import { SOURCE_EXTENSIONS } from './extensions.js';
 
 const SKIPPED_DIRECTORIES = new Set(['node_modules', 'dist']);
 

@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { processNameProblem } from './process-name.js';
 import { propertyNameText, staticText, unwrap } from './syntax.js';
 
 export type Semantic = 'pure' | 'effect' | 'guide';
@@ -175,8 +176,12 @@ function applyValue(info: ContractInfo, key: string, value: ts.Expression, conte
       const text = staticText(value);
       const e = unwrap(value);
       if (text !== undefined && !ts.isNumericLiteral(e)) {
+        const problem = processNameProblem(text);
         if (text.trim() === '') info.problems.push({ node: value, message: "'name' must be a non-empty string" });
-        else info.name = { text, node: value };
+        else {
+          info.name = { text, node: value };
+          if (problem !== undefined) info.problems.push({ node: value, message: `the process name '${text.slice(0, 40)}' ${problem}, so register() refuses it` });
+        }
       } else if (ts.isNumericLiteral(e) || ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) {
         info.problems.push({ node: value, message: "'name' must be a string" });
       }

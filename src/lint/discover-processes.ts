@@ -1,6 +1,6 @@
 import { invalidArgument } from '../errors.js';
 import { analyzeSource, type ProcessSummary } from './analyze-source.js';
-import { validateOptions } from './lint-source.js';
+import { validateOptions } from './options.js';
 import type { LintOptions } from './types.js';
 
 /** The processes declared in a file's text, with their literal contracts (for `theus audit gen-spec`, docs, tools). */

@@ -58,7 +58,7 @@ class FileDeclarations {
 function isProcessReference(expression: ts.Expression, bindings: ModuleBindings): boolean {
   const e = unwrap(expression);
   if (ts.isIdentifier(e)) return bindings.processNames.has(e.text);
-  if (ts.isPropertyAccessExpression(e) && e.name.text === 'process') {
+  if (ts.isPropertyAccessExpression(e) && (e.name.text === 'process' || e.name.text === 'defineProcess')) {
     const owner = unwrap(e.expression);
     return ts.isIdentifier(owner) && bindings.theusNamespaces.has(owner.text);
   }

@@ -1,6 +1,7 @@
 import type { ProcessSummary } from './analyze-source.js';
 import { ruleInfo } from './rules.js';
 import type { Finding } from './types.js';
+import { formatLocation } from '../source/location.js';
 
 /** T07: every process after the first with the same name, pointing back at the first one. */
 export function duplicateNameFindings(processes: readonly ProcessSummary[]): Finding[] {
@@ -20,7 +21,7 @@ export function duplicateNameFindings(processes: readonly ProcessSummary[]): Fin
       column: summary.column,
       ruleId: rule.id,
       severity: rule.severity,
-      message: `Process name '${summary.name}' is already used at ${earlier.file}:${earlier.line}:${earlier.column}.`,
+      message: `Process name '${summary.name}' is already used at ${formatLocation(earlier)}.`,
       hint: rule.hint,
     });
   }

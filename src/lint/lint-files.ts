@@ -4,7 +4,7 @@ import { TheusError, invalidArgument } from '../errors.js';
 import { analyzeSource, compareFindings, type ProcessSummary } from './analyze-source.js';
 import { collectSourceFiles } from './collect-files.js';
 import { duplicateNameFindings } from './duplicate-names.js';
-import { validateOptions } from './lint-source.js';
+import { validateOptions } from './options.js';
 import type { Finding, LintOptions } from './types.js';
 
 export interface LintFilesOptions extends LintOptions {

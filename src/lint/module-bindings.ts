@@ -6,7 +6,7 @@ export type IoBinding = { kind: 'category'; category: IoCategory; module: string
 
 /** What the file's imports and top-level declarations bind, as far as the linter cares. */
 export interface ModuleBindings {
-  /** Local names of theus's `process` (`import { process as proc } from 'theus'`). */
+  /** Local names of theus's factory (`import { defineProcess as def } from 'theus'`, or its first name `process`). */
   processNames: Set<string>;
   /** Local names of the whole theus module (`import * as theus from 'theus'`), so `theus.process(…)` is found. */
   theusNamespaces: Set<string>;
@@ -24,7 +24,7 @@ export function isTheusModule(specifier: string): boolean {
 function bindImported(bindings: ModuleBindings, module: string, importedName: string | undefined, localName: string): void {
   if (isTheusModule(module)) {
     if (importedName === undefined) bindings.theusNamespaces.add(localName);
-    else if (importedName === 'process') bindings.processNames.add(localName);
+    else if (importedName === 'process' || importedName === 'defineProcess') bindings.processNames.add(localName);
     else if (importedName === 'SemanticType') bindings.semanticTypeNames.add(localName);
     return;
   }

@@ -30,7 +30,8 @@ export type RuleId =
   | 'POP-T07'
   | 'POP-T08'
   | 'POP-T09'
-  | 'POP-X01';
+  | 'POP-X01'
+  | 'POP-A01';
 
 /**
  * The rule table. E01–E08 and C01 keep the original Python linter's numbering (adapted to TypeScript and to this
@@ -77,7 +78,7 @@ const TABLE: Record<RuleId, Omit<RuleInfo, 'id'>> = {
     name: 'zone-physics',
     severity: 'error',
     description: 'An operation the zone of the path forbids: replacing/reordering/deleting in log_/audit_/sig_/cmd_ (append-only), appending/deleting in meta_, any write to const_, touching internal_ outside ctx.asAdmin.',
-    hint: 'Append to append-only zones (push), overwrite meta_ values, never write const_; use ctx.asAdmin(fn) for internal_.',
+    hint: 'Append to append-only zones (push), overwrite meta_ values, never write const_; use ctx.asAdmin((admin) => …) and write internal_ through admin.',
   },
   'POP-E08': {
     name: 'no-restricted-alias',
@@ -144,6 +145,12 @@ const TABLE: Record<RuleId, Omit<RuleInfo, 'id'>> = {
     severity: 'warning',
     description: 'A contract key that the process contract does not know (usually a typo such as input or output).',
     hint: 'Known keys: name, inputs, outputs, semantic, errors, sideEffects, parallel.',
+  },
+  'POP-A01': {
+    name: 'audit-recipe-process',
+    severity: 'warning',
+    description: 'The audit recipe has rules for a process that no checked file declares: they would never run (theus check on a directory only).',
+    hint: "Fix the process name in the recipe, remove the entry, or check the directory that declares the process. The engine warns about it too; set strict: true under audit: to make it an error there.",
   },
   'POP-X01': {
     name: 'parse-error',

@@ -1,8 +1,8 @@
 import ts from 'typescript';
 
-/** Extensions the linter reads; the script kind follows the extension so JSX and type syntax parse correctly. */
-export const SOURCE_EXTENSIONS: readonly string[] = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs'];
+export { SOURCE_EXTENSIONS } from './extensions.js';
 
+/** The script kind follows the extension so JSX and type syntax parse correctly. */
 function scriptKindOf(fileName: string): ts.ScriptKind {
   const lower = fileName.toLowerCase();
   if (lower.endsWith('.tsx')) return ts.ScriptKind.TSX;

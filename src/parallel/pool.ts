@@ -1,4 +1,5 @@
-import { Piscina } from 'piscina';
+import { createRequire } from 'node:module';
+import type { Piscina } from 'piscina';
 import { TheusError, WorkerCrashedError } from '../errors.js';
 import { reviveThrown } from './error-transport.js';
 import { attachHeavy } from './heavy-transport.js';
@@ -36,8 +37,17 @@ export interface ParallelPoolStats {
  * arrays passed by reference, errors that keep their class and `code`, timeouts, and typed
  * crash / abort / closed errors. A thread that dies is replaced and the pool keeps serving.
  */
+type PiscinaClass = typeof Piscina;
+let piscinaClass: PiscinaClass | undefined;
+
+/** Piscina is loaded with the first pool that runs a task: an application without parallel work never loads it. */
+function loadPiscina(): PiscinaClass {
+  piscinaClass ??= (createRequire(import.meta.url)('piscina') as { Piscina: PiscinaClass }).Piscina;
+  return piscinaClass;
+}
+
 export class ParallelPool {
-  readonly #piscina: Piscina<TaskEnvelope, TaskOutcome>;
+  #piscina: Piscina<TaskEnvelope, TaskOutcome> | undefined;
   readonly #options: ResolvedPoolOptions;
   #closing: Promise<void> | undefined;
   #pending = 0;
@@ -46,10 +56,16 @@ export class ParallelPool {
   #crashed = 0;
   #aborted = 0;
 
+  /** Validates the options only: Piscina is loaded and `minThreads` threads start with the first task. */
   constructor(options: ParallelPoolOptions = {}) {
     this.#options = resolvePoolOptions(options);
+  }
+
+  #threads(): Piscina<TaskEnvelope, TaskOutcome> {
+    if (this.#piscina !== undefined) return this.#piscina;
     const { maxThreads, minThreads, idleTimeout, resourceLimits } = this.#options;
-    this.#piscina = new Piscina<TaskEnvelope, TaskOutcome>({
+    const PiscinaPool = loadPiscina();
+    const piscina = new PiscinaPool<TaskEnvelope, TaskOutcome>({
       filename: workerEntryUrl(import.meta.url),
       maxThreads,
       minThreads,
@@ -61,7 +77,9 @@ export class ParallelPool {
     // Thread failures reach the affected task's promise; with no task affected, Piscina emits
     // 'error', which would crash the process if nobody listened. Nothing is lost by ignoring it:
     // Piscina has already replaced the thread.
-    this.#piscina.on('error', () => {});
+    piscina.on('error', () => {});
+    this.#piscina = piscina;
+    return piscina;
   }
 
   /**
@@ -93,7 +111,7 @@ export class ParallelPool {
     this.#pending++;
     let outcome: TaskOutcome;
     try {
-      outcome = await this.#piscina.run(envelope, runSignal === undefined ? undefined : { signal: runSignal });
+      outcome = await this.#threads().run(envelope, runSignal === undefined ? undefined : { signal: runSignal });
     } catch (error) {
       throw this.#translateFailure(error, envelope, timeoutMs, timeout, signal);
     } finally {
@@ -110,7 +128,7 @@ export class ParallelPool {
 
   /** Terminates every thread. In-flight and later `run` calls reject with `ENGINE_CLOSED`. Idempotent. */
   close(): Promise<void> {
-    this.#closing ??= this.#piscina.destroy();
+    this.#closing ??= this.#piscina === undefined ? Promise.resolve() : this.#piscina.destroy();
     return this.#closing;
   }
 
@@ -120,10 +138,10 @@ export class ParallelPool {
 
   stats(): ParallelPoolStats {
     return {
-      threads: this.#piscina.threads.length,
+      threads: this.#piscina?.threads.length ?? 0,
       maxThreads: this.#options.maxThreads,
       minThreads: this.#options.minThreads,
-      queued: this.#piscina.queueSize,
+      queued: this.#piscina?.queueSize ?? 0,
       pending: this.#pending,
       succeeded: this.#succeeded,
       failed: this.#failed,

@@ -1,7 +1,8 @@
-import { LineCounter, parseDocument, stringify } from 'yaml';
 import { TheusError, invalidArgument } from '../errors.js';
 import { JSON_SCHEMA_TYPES, type JsonSchemaLike, type JsonSchemaType } from './json-schema.js';
 import { setOwn } from './describe-schema.js';
+import { formatLocation } from '../source/location.js';
+import { parsePositionedYaml, yamlLibrary } from '../source/positioned-yaml.js';
 
 const HOSTILE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 64;
@@ -10,7 +11,7 @@ const MAX_DEPTH = 64;
 export function schemaToYaml(schema: JsonSchemaLike, options: { header?: string } = {}): string {
   checkSchema(schema, 'schema', 0);
   const header = options.header === undefined ? '' : `${options.header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n')}\n`;
-  return header + stringify(schema, { aliasDuplicateObjects: false });
+  return header + yamlLibrary().stringify(schema, { aliasDuplicateObjects: false });
 }
 
 /**
@@ -20,21 +21,16 @@ export function schemaToYaml(schema: JsonSchemaLike, options: { header?: string 
  */
 export function schemaFromYaml(text: string, options: { file?: string } = {}): JsonSchemaLike {
   if (typeof text !== 'string') throw invalidArgument('schemaFromYaml expects YAML text.');
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const where = (offset: number | undefined): string => {
-    const pos = lineCounter.linePos(offset ?? 0);
-    return `${options.file ?? '<inline>'}:${pos.line}:${pos.col}`;
-  };
-  const first = doc.errors[0];
-  if (first !== undefined) throw invalidArgument(`${where(first.pos[0])}: invalid schema YAML: ${first.message}`);
+  const parsed = parsePositionedYaml(text);
+  const where = (at: { line: number; column: number } | undefined): string => formatLocation({ file: options.file, line: at?.line ?? 1, column: at?.column ?? 1 });
+  if (!parsed.ok) throw invalidArgument(`${where(parsed.problem.at)}: invalid schema YAML: ${parsed.problem.message}`);
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 100 });
+    value = parsed.root === null ? null : parsed.root.toJS();
   } catch (error) {
-    throw new TheusError('INVALID_ARGUMENT', `${where(0)}: ${(error as Error).message}`, { cause: error });
+    throw new TheusError('INVALID_ARGUMENT', `${where(undefined)}: ${(error as Error).message}`, { cause: error });
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidArgument(`${where(doc.contents?.range?.[0])}: a schema file must contain a mapping.`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidArgument(`${where(parsed.root?.at)}: a schema file must contain a mapping.`);
   const record = value as Record<string, unknown>;
   const schema = Object.hasOwn(record, 'context') && Object.keys(record).length === 1 ? fromContextFormat(record.context) : (record as JsonSchemaLike);
   checkSchema(schema, 'schema', 0);

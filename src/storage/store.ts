@@ -101,15 +101,43 @@ export interface TheusStore {
    */
   commit(entries: readonly CommitEntry[]): Promise<readonly CommitVerdict[]>;
   /**
+   * Optional. Throws StorageError when the entry holds a value this store could not restore (for
+   * example an instance of an unregistered class), so the engine can refuse that one commit before
+   * installing it instead of failing after. Synchronous; a store may keep the work it did for the
+   * `commit` call that follows.
+   */
+  check?(entry: CommitEntry): void;
+  /**
    * Commits made by other engines, for authoritative stores: calls `apply` for each version after
    * `afterVersion`, in order, exactly once. Returns a function that stops following.
    */
   follow?(afterVersion: number, apply: (record: HistoryRecord) => void): () => void;
+  /**
+   * Optional, for authoritative stores: the priority lane across engines. A process that lost
+   * `vipAfter` races takes it with its declared conflict keys, waits until its engine applied
+   * `lock.version`, runs, commits through `lock.commit`, and releases; other engines' commits wait
+   * meanwhile, so it cannot lose again.
+   */
+  lockPaths?(keys: readonly string[]): Promise<StorePathLock>;
   history(query: HistoryQuery): AsyncIterable<HistoryRecord>;
   /** The state root at a retained version, or undefined when it is no longer retained. */
   stateAt(version: number): Promise<Readonly<Record<string, unknown>> | undefined>;
   readonly outbox: OutboxStore;
   close(): Promise<void>;
+}
+
+/** The priority lane held by one process across every engine sharing an authoritative store. */
+export interface StorePathLock {
+  readonly version: number;
+  commit(entries: readonly CommitEntry[]): Promise<readonly CommitVerdict[]>;
+  /**
+   * Optional. Throws StorageError when the entry holds a value this store could not restore (for
+   * example an instance of an unregistered class), so the engine can refuse that one commit before
+   * installing it instead of failing after. Synchronous; a store may keep the work it did for the
+   * `commit` call that follows.
+   */
+  check?(entry: CommitEntry): void;
+  release(): Promise<void>;
 }
 
 /** The outbox side of a store: claims with leases so that any number of relays can deliver. */

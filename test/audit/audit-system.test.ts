@@ -325,8 +325,8 @@ describe('log, inspect, stats, verifyProcesses', () => {
     expect(outcome(() => execute(audit, 'p_transfer', { amount: 50, dest: 'UserB' }))).toBe('ok');
   });
 
-  it('verifyProcesses rejects recipe entries for unregistered processes, at the entry position', () => {
-    const audit = new AuditSystem(parseAuditRecipe(INC_012, { file: 'audit.yaml' }));
+  it('verifyProcesses under strict rejects recipe entries for unregistered processes, at the entry position', () => {
+    const audit = new AuditSystem(parseAuditRecipe(INC_012, { file: 'audit.yaml' }), { strict: true });
     audit.verifyProcesses(['p_transfer', 'p_critical', 'extra']);
     try {
       audit.verifyProcesses(new Set(['p_transfer']));

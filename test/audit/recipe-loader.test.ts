@@ -129,7 +129,7 @@ const CASES: ErrorCase[] = [
   { name: 'level I', yaml: `${P}      - field: a\n        min: 1\n        level: I\n`, line: 6, column: 16, keyPath: 'process_recipes.p.inputs[0].level', text: /use 'C'/ },
   { name: 'bad global level', yaml: 'audit:\n  level: Warn\n', line: 2, column: 10, keyPath: 'audit.level', text: /level must be/ },
   { name: 'regex that does not compile', yaml: `${P}      - field: a\n        regex: "(unclosed"\n`, line: 5, column: 16, keyPath: 'process_recipes.p.inputs[0].regex', text: /does not compile/ },
-  { name: 'catastrophic regex', yaml: `${P}      - field: a\n        regex: "^(a+)+$"\n`, line: 5, column: 16, keyPath: 'process_recipes.p.inputs[0].regex', text: /nested repetition/ },
+  { name: 'regex with lookahead', yaml: `${P}      - field: a\n        regex: "^(?=x)"\n`, line: 5, column: 16, keyPath: 'process_recipes.p.inputs[0].regex', text: /lookahead/ },
   { name: 'over-long regex', yaml: `${P}      - field: a\n        regex: "${'x'.repeat(300)}"\n`, line: 5, column: 16, keyPath: 'process_recipes.p.inputs[0].regex', text: /limit is 256/ },
   { name: 'thresholds out of order on a rule', yaml: `${P}      - field: a\n        min: 1\n        min_threshold: 5\n        max_threshold: 2\n`, line: 6, column: 24, keyPath: 'process_recipes.p.inputs[0].min_threshold', text: /greater than 'max_threshold'/ },
   { name: 'global thresholds out of order', yaml: 'audit:\n  threshold_min: 4\n  threshold_max: 3\n', line: 2, column: 18, keyPath: 'audit.threshold_min', text: /greater than 'threshold_max'/ },

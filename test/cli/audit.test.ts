@@ -1,4 +1,4 @@
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { access, readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAuditRecipe } from '../../src/audit/index.js';
@@ -29,6 +29,10 @@ afterEach(async () => {
 });
 
 const recipePath = () => path.join(cwd, 'specs/audit_recipe.yaml');
+const pathExists = (file: string) => access(file).then(
+  () => true,
+  () => false,
+);
 
 describe('theus audit gen-spec', () => {
   it('writes a skeleton for every process under src that the engine loads as is', async () => {
@@ -88,6 +92,69 @@ describe('theus audit gen-spec', () => {
     expect(result.code).toBe(0);
     expect(result.stdout.trimEnd().split('\n').at(-1)).toBe(path.join('rules', 'audit.yaml'));
     expect(loadAuditRecipe(path.join(cwd, 'rules/audit.yaml')).processes.size).toBe(3);
+  });
+
+  it('run from another directory: writes under the project holding <dir>, and merges into its recipe', async () => {
+    const elsewhere = await tempDir('audit-elsewhere');
+    try {
+      await writeFiles(cwd, { 'package.json': '{ "name": "shop", "type": "module" }\n', 'test/helpers.mjs': PROCESSES['src/processes/report.test.js'] });
+      const project = path.relative(elsewhere, cwd);
+      const first = await run(['audit', 'gen-spec', project], { cwd: elsewhere });
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(0);
+      // The project directory is scanned through its src/: helpers under test/ are not application processes.
+      // Paths outside the working directory are shown absolute.
+      expect(first.stdout).toBe(`Wrote a recipe skeleton for 3 processes (charge, refundOrder, summarize):\n${recipePath()}\n`);
+      expect([...loadAuditRecipe(recipePath()).processes.keys()]).toEqual(['charge', 'refundOrder', 'summarize']);
+      expect(await pathExists(path.join(elsewhere, 'specs'))).toBe(false);
+
+      // The user's rules are kept; a new process gets a skeleton. <dir> below the project root finds the same recipe.
+      const edited = (await readFile(recipePath(), 'utf8')).replace(/(charge:\n(?:.*\n)*?\s+)inputs: \[\]/, '$1inputs:\n      - field: amount\n        min: 0\n        level: B');
+      await writeFile(recipePath(), edited);
+      await writeFiles(cwd, { 'src/processes/ship.mjs': "import { process } from 'theus';\nexport const ship = process({ inputs: [], outputs: ['domain.shipped'] }, () => true);\n" });
+      const merged = await run(['audit', 'gen-spec', path.join(project, 'src/processes'), '--json'], { cwd: elsewhere });
+      expect(merged.code).toBe(0);
+      expect(JSON.parse(merged.stdout)).toMatchObject({ path: recipePath(), created: false, added: ['ship'] });
+      const recipe = loadAuditRecipe(recipePath());
+      expect(recipe.processes.get('charge')?.inputs.map((r) => r.field)).toEqual(['amount']);
+      expect(recipe.processes.has('ship')).toBe(true);
+
+      // --out stays relative to where the command runs.
+      const out = await run(['audit', 'gen-spec', project, '--out', 'mine.yaml'], { cwd: elsewhere });
+      expect(out.code).toBe(0);
+      expect(loadAuditRecipe(path.join(elsewhere, 'mine.yaml')).processes.size).toBe(4);
+    } finally {
+      await removeDir(elsewhere);
+    }
+  });
+
+  it('a directory outside the working directory without package.json is its own project', async () => {
+    const elsewhere = await tempDir('audit-elsewhere');
+    try {
+      const result = await run(['audit', 'gen-spec', path.join(cwd, 'src')], { cwd: elsewhere });
+      expect(result.code).toBe(0);
+      expect(loadAuditRecipe(path.join(cwd, 'src/specs/audit_recipe.yaml')).processes.size).toBe(3);
+      expect(await pathExists(path.join(elsewhere, 'specs'))).toBe(false);
+    } finally {
+      await removeDir(elsewhere);
+    }
+  });
+
+  it('skips, with a warning, processes whose name the engine refuses (hostile or malformed)', async () => {
+    await writeFiles(cwd, {
+      'src/hostile.mjs': [
+        "import { process } from 'theus';",
+        "export const a = process({ name: '__proto__', inputs: [], outputs: [] }, () => 1);",
+        "export const b = process({ name: 'has space', inputs: [], outputs: [] }, () => 1);",
+        '',
+      ].join('\n'),
+    });
+    const result = await run(['audit', 'gen-spec'], { cwd });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("theus: warning: skipped process '__proto__' at src/hostile.mjs:2:");
+    expect(result.stderr).toContain("theus: warning: skipped process 'has space' at src/hostile.mjs:3:");
+    expect([...loadAuditRecipe(recipePath()).processes.keys()]).toEqual(['charge', 'refundOrder', 'summarize']);
+    expect(({} as Record<string, unknown>)['inputs']).toBeUndefined();
   });
 
   it('warns about processes it cannot name', async () => {

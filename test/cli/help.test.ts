@@ -7,7 +7,7 @@ const cwd = os.tmpdir();
 describe('--help of every command', () => {
   it.each([
     [['init', '--help'], 'Usage: theus init [options] <name>', ['--template <template>', '--force', 'Templates:', 'minimal', 'agent', 'Dependencies are not installed']],
-    [['run', '--help'], 'Usage: theus run [options] <workflow>', ['--processes <dir>', '--context <file>', '--recipe <file>', '--no-recipe', '--watch', '--json', 'Exit codes:']],
+    [['run', '--help'], 'Usage: theus run [options] <workflow>', ['--processes <dir>', '--context <file>', '--no-context', '--recipe <file>', '--no-recipe', '--watch', '--json', 'Exit codes:']],
     [['audit', '--help'], 'Usage: theus audit [options] [command]', ['gen-spec [options] [dir]', 'inspect [options] <process>']],
     [['audit', 'gen-spec', '--help'], 'Usage: theus audit gen-spec [options] [dir]', ['--out <file>', 'specs/audit_recipe.yaml', '--force', '--json', 'Exit codes:']],
     [['audit', 'inspect', '--help'], 'Usage: theus audit inspect [options] <process>', ['--recipe <file>', '--json']],

@@ -103,7 +103,7 @@ describe('theus run', () => {
     const cond = await run(['run', 'cond.yaml'], { cwd });
     expect(cond.code).toBe(1);
     expect(cond.stderr).toMatch(/^theus: cond\.yaml:3:\d+: /);
-    const unknown = await run(['run', 'unknown.yaml'], { cwd });
+    const unknown = await run(['run', 'unknown.yaml', '--no-context'], { cwd });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toBe("theus: Unknown process 'nope' at unknown.yaml:5:9 (steps[1].steps[0]). Register it with the engine before running the workflow.\n");
     const keys = await run(['run', 'keys.yaml'], { cwd });
@@ -115,7 +115,7 @@ describe('theus run', () => {
     const noWorkflow = await run(['run', 'nope.yaml'], { cwd });
     expect(noWorkflow.code).toBe(2);
     expect(noWorkflow.stderr).toMatch(/^theus: workflow file 'nope.yaml' does not exist/);
-    const noDir = await run(['run', 'linear.yaml', '--processes', 'lib'], { cwd });
+    const noDir = await run(['run', 'linear.yaml', '--processes', 'lib', '-c', 'ctx.json'], { cwd });
     expect(noDir.code).toBe(2);
     expect(noDir.stderr).toMatch(/^theus: processes directory 'lib' does not exist; pass --processes <dir>/);
     const noContext = await run(['run', 'linear.yaml', '--context', 'missing.json'], { cwd });
@@ -138,6 +138,30 @@ describe('theus run', () => {
     expect(list.stderr).toContain('list.json: the context must be a JSON object');
   });
 
+  it('without --context: uses specs/context.json, or says what is missing (exit 2, nothing run, no audit counted)', async () => {
+    await writeFiles(cwd, {
+      'specs/audit_recipe.yaml': 'process_recipes:\n  inc:\n    inputs:\n      - field: by\n        min: 0\n',
+    });
+    const missing = await run(['run', 'linear.yaml'], { cwd });
+    expect(missing).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'theus: no initial state: pass --context <file.json> with { "domain": {…}, "global": {…} }, create specs/context.json (used by default), or pass --no-context to start from an empty state.\n',
+    });
+    const empty = await run(['run', 'linear.yaml', '--no-context', '--json'], { cwd });
+    expect(empty.code).toBe(0);
+    expect(JSON.parse(empty.stdout)).toMatchObject({ ok: true, state: { domain: { n: null } } });
+
+    await writeFiles(cwd, { 'specs/context.json': '{ "domain": { "n": 10 }, "global": {} }' });
+    const byDefault = await run(['run', 'linear.yaml', '--json'], { cwd });
+    expect(byDefault.code).toBe(0);
+    expect(JSON.parse(byDefault.stdout)).toMatchObject({ ok: true, state: { domain: { n: 13 } }, audit: { totals: { violations: 0 } } });
+    // --context still wins over the default.
+    const chosen = await run(['run', 'linear.yaml', '-c', 'ctx.json', '--json'], { cwd });
+    expect(JSON.parse(chosen.stdout)).toMatchObject({ state: { domain: { n: 3 } } });
+  });
+
   it('uses specs/audit_recipe.yaml when present, --recipe to choose, --no-recipe to skip', async () => {
     await writeFiles(cwd, {
       'specs/audit_recipe.yaml': 'process_recipes:\n  spend:\n    inputs:\n      - field: amount\n        min: 0\n        level: B\n        max_threshold: 0\n',
@@ -153,10 +177,10 @@ describe('theus run', () => {
     expect(skipped.code).toBe(0);
     expect(skipped.stdout).toContain('audit     no recipe');
 
-    const missing = await run(['run', 'spend.yaml', '--recipe', 'none.yaml'], { cwd });
+    const missing = await run(['run', 'spend.yaml', '--recipe', 'none.yaml', '-c', 'ctx.json'], { cwd });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^theus: audit recipe 'none.yaml' does not exist/);
-    const bad = await run(['run', 'spend.yaml', '--recipe', 'bad-recipe.yaml'], { cwd });
+    const bad = await run(['run', 'spend.yaml', '--recipe', 'bad-recipe.yaml', '-c', 'ctx.json'], { cwd });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^theus: Audit recipe error at bad-recipe\.yaml:6:16 .*level/);
   });
@@ -204,7 +228,7 @@ describe('theus run', () => {
     const controller = new AbortController();
     await writeFiles(cwd, { 'fail.yaml': 'steps:\n  - boom\n' });
     let fixed = false;
-    const result = await run(['run', 'fail.yaml', '--watch'], {
+    const result = await run(['run', 'fail.yaml', '--watch', '--no-context'], {
       cwd,
       signal: controller.signal,
       onStdout: (text) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SemanticType, StateUpdate, TheusEngine, isProcess, isStateUpdate, process } from '../../src/index.js';
+import { SemanticType, StateUpdate, TheusEngine, defineProcess, isProcess, isStateUpdate, process } from '../../src/index.js';
 import { throwsCode } from '../engine/helpers.js';
 
 // Named from the variable they are assigned to (an inline arrow function has no name of its own).
@@ -17,6 +17,39 @@ const multiLine = process(
 
 const typedForm = process.for<{ domain: { n: number } }>()({ outputs: ['domain.n'] }, () => 2);
 
+// Object-literal members are named from their key (plain, quoted, over several lines).
+const processes = {
+  openAccount: defineProcess({ outputs: ['domain.n'] }, () => 1),
+  'closeAccount': defineProcess({ outputs: ['domain.n'] }, () => 2),
+  audit:
+    defineProcess(
+      { outputs: ['domain.n'] },
+      () => 3,
+    ),
+  typedMember: defineProcess.for<{ domain: { n: number } }>()({ outputs: ['domain.n'] }, () => 4),
+};
+
+// Two on one line, each named from its own binding.
+const first = defineProcess({ outputs: ['domain.n'] }, () => 1), second = defineProcess({ outputs: ['domain.n'] }, () => 2);
+const third = defineProcess({ outputs: ['domain.n'] }, () => 3); const fourth = defineProcess({ outputs: ['domain.n'] }, () => 4);
+
+// The call on the line after `const x =`, and a typed factory with its type argument.
+const nextLine =
+  defineProcess({ outputs: ['domain.n'] }, () => 5);
+const typed = defineProcess.for<{ domain: { n: number } }>();
+const typedNextLine =
+  typed({ outputs: ['domain.n'] }, () => 6);
+function wrapped() {
+  return defineProcess({ outputs: ['domain.n'] }, () => 6);
+}
+const fromWrapper = wrapped();
+
+const awaited = await Promise.resolve(defineProcess({ outputs: ['domain.n'] }, () => 7));
+let reassigned = defineProcess({ name: 'placeholder' }, () => 0);
+reassigned = defineProcess({ outputs: ['domain.n'] }, () => 8);
+const enabled = globalThis.Array.isArray([]);
+const picked = enabled ? defineProcess({ outputs: ['domain.n'] }, () => 9) : undefined;
+
 function namedFunction() {
   return 3;
 }
@@ -31,6 +64,40 @@ describe('process(contract, fn)', () => {
     const assignedLater = process({ outputs: ['domain.n'] }, () => 4);
     expect(assignedLater.processName).toBe('assignedLater');
     expect(transferFunds.name).toBe('transferFunds');
+  });
+
+  it('name inference: object members, several per line, the call on the next line', () => {
+    expect(processes.openAccount.processName).toBe('openAccount');
+    expect(processes.closeAccount.processName).toBe('closeAccount');
+    expect(processes.audit.processName).toBe('audit');
+    expect(processes.typedMember.processName).toBe('typedMember');
+    expect([first.processName, second.processName, third.processName, fourth.processName]).toEqual(['first', 'second', 'third', 'fourth']);
+    expect(nextLine.processName).toBe('nextLine');
+    expect(typedNextLine.processName).toBe('typedNextLine');
+    expect(reassigned.processName).toBe('reassigned');
+  });
+
+  it('name inference does not guess: arguments, wrapped calls and conditionals stay unnamed', () => {
+    // A name would be wrong here (the variable names the wrapper's result, not the call).
+    expect(awaited.processName).toBe('');
+    expect(fromWrapper.processName).toBe('');
+    expect(picked?.processName).toBe('');
+    const list = [defineProcess({ outputs: ['domain.n'] }, () => 1)];
+    expect(list[0]!.processName).toBe('');
+    const engine = new TheusEngine({ domain: { n: 0 } });
+    expect(() => engine.register(list[0]!)).toThrow(/name: /);
+    // Two unnamed definitions on one line never borrow a neighbour's name.
+    const pair = [defineProcess({}, () => 1), defineProcess({}, () => 2)];
+    expect(pair.map((d) => d.processName)).toEqual(['', '']);
+  });
+
+  it('the same definition executes many times, and names survive hostile-looking keys', async () => {
+    const engine = new TheusEngine({ domain: { n: 0 } });
+    for (let i = 0; i < 3; i++) await engine.execute(processes.openAccount);
+    expect(engine.state.domain.n).toBe(1);
+    const odd = { 'with space': defineProcess({ outputs: ['domain.n'] }, () => 1), constructor: defineProcess({ outputs: ['domain.n'] }, () => 2) };
+    expect(odd['with space'].processName).toBe('with space');
+    expect(odd.constructor.processName).toBe('constructor');
   });
 
   it('is a callable definition: calling it calls fn with (ctx, args)', () => {

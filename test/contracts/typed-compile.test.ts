@@ -12,12 +12,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
 
 const header = `
-import { process } from '../../src/contracts/process.js';
+import { defineProcess } from '../../src/contracts/process.js';
+import { StateUpdate } from '../../src/contracts/state-update.js';
 interface Ctx {
-  domain: { accounts: Record<string, number>; user: { name: string; age: number }; items: { id: number }[] };
+  domain: { accounts: Record<string, number>; user: { name: string; age: number }; items: { id: number }[]; const_rate: number; log_ops: string[] };
   global: { limit: number };
+  signal: { paid: { id: string } };
 }
-const p = process.for<Ctx>();
+const p = defineProcess.for<Ctx>();
 `;
 
 const snippets: Record<string, string> = {
@@ -25,11 +27,25 @@ const snippets: Record<string, string> = {
 export const a = p({ inputs: ['domain.accounts', 'domain.user.name', 'domain.items.*.id', 'domain.*'], outputs: ['domain.user', 'global.limit'] }, (ctx) => {
   const n: number = ctx.domain.user.age;
   const s: string = ctx.domain.user.name;
-  return n + s.length + ctx.global.limit;
+  return { limit: n + s.length + ctx.global.limit };
 });`,
   badInput: `export const b = p({ inputs: ['domain.acounts'] }, () => 1);`,
   badOutput: `export const c = p({ outputs: ['domain.user.nmae'] }, () => 1);`,
   badCtx: `export const d = p({ inputs: ['domain.user'] }, (ctx) => { const s: string = ctx.domain.user.age; return s; });`,
+  undeclaredRead: `export const e = p({ inputs: ['domain.user.name'] }, (ctx) => { void ctx.domain.user.age; });`,
+  undeclaredRoot: `export const f = p({ inputs: ['domain.user.name'] }, (ctx) => { void ctx.global.limit; });`,
+  inputWrite: `export const g = p({ inputs: ['domain.user'] }, (ctx) => { ctx.domain.user.age = 3; });`,
+  inputPush: `export const h = p({ inputs: ['domain.items'] }, (ctx) => { ctx.domain.items.push({ id: 1 }); });`,
+  pureWrite: `export const i = p({ semantic: 'pure', outputs: ['domain.user.name'] }, (ctx) => { ctx.domain.user.name = 'x'; });`,
+  constWrite: `export const j = p({ outputs: ['domain'] }, (ctx) => { ctx.domain.const_rate = 2; });`,
+  logPop: `export const k = p({ outputs: ['domain'] }, (ctx) => { ctx.domain.log_ops.pop(); });`,
+  okFalse: `export const l = p({ inputs: ['domain.accounts'], outputs: ['domain.accounts'] }, (ctx, args: { from: string }) => {
+  if (ctx.domain.accounts[args.from] === undefined) return { ok: false };
+  return undefined;
+});`,
+  updatePath: `export const m = p({ outputs: ['domain.user.name'] }, () => StateUpdate({ data: { 'domain.user.age': 3 } }));`,
+  updateValue: `export const m2 = p({ outputs: ['domain.user.name'] }, () => StateUpdate({ data: { 'domain.user.name': 3 } }));`,
+  signalTopic: `export const n = p({ outputs: ['signal.paid'] }, (ctx) => { ctx.signal.closed = true; });`,
 };
 
 let diagnostics: Record<string, string[]>;
@@ -37,6 +53,7 @@ let diagnostics: Record<string, string[]>;
 beforeAll(() => {
   const config = ts.getParsedCommandLineOfConfigFile(join(repo, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
   const files = new Map(Object.entries(snippets).map(([name, body]) => [join(here, `__typed_${name}.ts`), header + body]));
+  const typeTests = join(repo, 'test', 'types', 'contract-types.test.ts');
   const host = ts.createCompilerHost(config.options);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (file, lang, ...rest) => {
@@ -45,12 +62,16 @@ beforeAll(() => {
   };
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (file) => files.has(file) || fileExists(file);
-  const program = ts.createProgram({ rootNames: [...files.keys()], options: { ...config.options, noEmit: true }, host });
+  const program = ts.createProgram({ rootNames: [...files.keys(), typeTests], options: { ...config.options, noEmit: true }, host });
   diagnostics = {};
   for (const [name] of Object.entries(snippets)) {
     const sf = program.getSourceFile(join(here, `__typed_${name}.ts`))!;
     diagnostics[name] = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)].map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   }
+  const sf = program.getSourceFile(typeTests)!;
+  diagnostics.typeTests = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)].map(
+    (d) => `${sf.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+  );
 }, 120_000);
 
 describe('typed contracts, compiled', () => {
@@ -71,5 +92,41 @@ describe('typed contracts, compiled', () => {
   it('ctx is typed from the context type', () => {
     expect(diagnostics.badCtx).toHaveLength(1);
     expect(diagnostics.badCtx![0]).toMatch(/Type 'number' is not assignable to type 'string'/);
+  });
+
+  // Each rule's message names what is wrong, so the user sees the path, not only a type mismatch.
+  const only = (name: string): string => {
+    expect(diagnostics[name], name).toHaveLength(1);
+    return diagnostics[name]![0]!;
+  };
+
+  it('reading outside inputs ∪ outputs: the message names the key and the declared path above it', () => {
+    expect(only('undeclaredRead')).toMatch(/Property 'age' does not exist on type .*domain\.user/);
+    expect(only('undeclaredRoot')).toMatch(/Property 'global' does not exist/);
+  });
+
+  it('writing an input, mutating it, or writing in a pure process: the message names the key', () => {
+    expect(only('inputWrite')).toMatch(/Cannot assign to 'age' because it is a read-only property/);
+    expect(only('inputPush')).toMatch(/Property 'push' does not exist on type 'readonly/);
+    expect(only('pureWrite')).toMatch(/Cannot assign to 'name' because it is a read-only property/);
+  });
+
+  it('zones: const_ read-only, log_ append-only, even inside an output', () => {
+    expect(only('constWrite')).toMatch(/Cannot assign to 'const_rate' because it is a read-only property/);
+    expect(only('logPop')).toMatch(/Property 'pop' does not exist on type 'AppendOnly<string>'/);
+  });
+
+  it('a one-output transfer returning { ok: false } does not compile', () => {
+    expect(only('okFalse')).toMatch(/Type '\{ ok: boolean; \}' is not assignable to type 'Record<string, number>'/);
+  });
+
+  it('a StateUpdate or a signal outside the outputs: the message names the path', () => {
+    expect(only('updatePath')).toContain('StateUpdate writes a path that is not an output: domain.user.age');
+    expect(only('updateValue')).toContain('StateUpdate value of the wrong type for: domain.user.name');
+    expect(only('signalTopic')).toMatch(/Property 'closed' does not exist/);
+  });
+
+  it('the type-test file compiles: every valid form passes and every @ts-expect-error is a real error', () => {
+    expect(diagnostics.typeTests).toEqual([]);
   });
 });

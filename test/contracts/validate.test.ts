@@ -28,7 +28,6 @@ describe('contract validation at register', () => {
     ['__proto__ segment', 'domain.__proto__.x', 'domain.__proto__.x'],
     ['constructor segment', 'domain.constructor', 'domain.constructor'],
     ['prototype segment', 'domain.a.prototype', 'domain.a.prototype'],
-    ['dunder segment', 'domain.__x', 'domain.__x'],
     ['whitespace in a segment', 'domain.a b', 'domain.a b'],
     ['quoted bracket', "domain['x']", "domain['x']"],
     ['wildcard glued to a name', 'domain.acc*', 'domain.acc*'],
@@ -45,8 +44,8 @@ describe('contract validation at register', () => {
     });
   }
 
-  it('refuses a path longer than 512 characters and a list of more than 1000 paths', () => {
-    refused({ inputs: [`domain.${'a'.repeat(600)}`] });
+  it('refuses a path longer than 1024 characters and a list of more than 1000 paths', () => {
+    refused({ inputs: [`domain.${'a'.repeat(1100)}`] });
     refused({ inputs: Array.from({ length: 1001 }, (_, i) => `domain.k${i}`) });
   });
 

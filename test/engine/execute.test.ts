@@ -296,7 +296,7 @@ describe('lifecycle', () => {
       expect(name in engine).toBe(false);
     }
     expect(() => ((engine as { state: unknown }).state = {})).toThrow(TypeError);
-    expect(Object.getOwnPropertyNames(Object.getPrototypeOf(engine)).filter((n) => /state/i.test(n))).toEqual(['state']);
+    expect(Object.getOwnPropertyNames(Object.getPrototypeOf(engine)).filter((n) => /state/i.test(n))).toEqual(['state', 'stateAt']);
   });
 
   it('metrics: totals and byProcess', async () => {

@@ -38,7 +38,7 @@ describe('heavy zone', () => {
   });
 });
 
-describe('parallel processes', () => {
+describe('parallel processes', { timeout: 60_000 }, () => {
   it('run in a worker and commit their outputs with version + 1 (INC-009)', async () => {
     const engine = make({ domain: {} });
     engine.register(procs.evidence);

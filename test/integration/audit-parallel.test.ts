@@ -31,7 +31,7 @@ function makeEngine(): { engine: TheusEngine; hits: () => number } {
   return { engine, hits: () => Atomics.load(hits.data, 0) };
 }
 
-describe('audit of a parallel process', () => {
+describe('audit of a parallel process', { timeout: 60_000 }, () => {
   it('a passing call runs in a worker and commits', async () => {
     const { engine, hits } = makeEngine();
     await engine.executeParallel('pscore', { value: 21 });

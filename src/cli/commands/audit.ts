@@ -1,16 +1,18 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { generateRecipeSkeleton, inspectRecipe, loadAuditRecipe, mergeRecipeSkeleton } from '../../audit/index.js';
 import { TheusError } from '../../errors.js';
 import { discoverProjectProcesses } from '../audit/discover.js';
 import { formatInspection } from '../audit/format-inspection.js';
 import { CliCommandError, CliUsageError } from '../errors.js';
-import { pathKind, readInputFile, resolvePath, writeOutputFile } from '../files.js';
+import { displayPath, pathKind, readInputFile, resolvePath, writeOutputFile } from '../files.js';
+import { locateProject } from '../project.js';
 import { EXIT_OK, type CliRuntime } from '../io.js';
 
 export const DEFAULT_RECIPE_PATH = 'specs/audit_recipe.yaml';
 
 interface GenSpecOptions {
-  out: string;
+  out?: string;
   force?: boolean;
   json?: boolean;
 }
@@ -27,19 +29,24 @@ async function runGenSpec(dir: string, options: GenSpecOptions, cli: CliRuntime)
   if (kind !== 'directory') {
     throw new CliUsageError(`${kind === undefined ? 'directory' : 'path'} '${dir}' ${kind === undefined ? 'does not exist' : 'is not a directory'}; pass the directory holding your processes, e.g. 'theus audit gen-spec src'.`, { path: dir });
   }
-  const found = await discoverProjectProcesses(source.absolute, cwd);
+  const project = await locateProject(source.absolute, cwd);
+  const scanned = project.scan === source.absolute ? source : resolvePath(cwd, project.scan);
+  const found = await discoverProjectProcesses(scanned.absolute, cwd);
   for (const where of found.unnamed) cli.io.stderr.write(`theus: warning: skipped a process with no name at ${where} (assign it to a const or give it name: '…').\n`);
+  for (const what of found.unusable) cli.io.stderr.write(`theus: warning: skipped process ${what}; rename it.\n`);
   if (found.processes.length === 0) {
-    throw new CliCommandError(`no processes found in '${source.display}' (${found.files} source files read). Processes are declared with process({ inputs, outputs }, fn).`, { path: dir });
+    throw new CliCommandError(`no processes found in '${scanned.display}' (${found.files} source files read). Processes are declared with process({ inputs, outputs }, fn).`, { path: dir });
   }
-  const out = resolvePath(cwd, options.out);
+  // The recipe belongs to the project that was scanned, wherever the command runs from; --out is the user's own path.
+  const outGiven = options.out ?? displayPath(cwd, path.join(project.root, DEFAULT_RECIPE_PATH));
+  const out = resolvePath(cwd, outGiven);
   const outKind = await pathKind(out.absolute);
-  if (outKind !== undefined && outKind !== 'file') throw new CliUsageError(`'${options.out}' exists and is not a file; choose another --out path.`, { path: options.out });
+  if (outKind !== undefined && outKind !== 'file') throw new CliUsageError(`'${outGiven}' exists and is not a file; choose another --out path.`, { path: outGiven });
   const merging = outKind === 'file' && options.force !== true;
   let text: string;
   let added: string[];
   if (merging) {
-    const existing = await readInputFile(cwd, options.out, 'audit recipe');
+    const existing = await readInputFile(cwd, outGiven, 'audit recipe');
     ({ text, added } = mergeRecipeSkeleton(existing.text, found.processes, { file: out.display }));
   } else {
     text = generateRecipeSkeleton(found.processes);
@@ -83,11 +90,20 @@ export function registerAuditCommand(program: Command, cli: CliRuntime): void {
   audit
     .command('gen-spec')
     .description(`write a recipe skeleton for every process found under [dir] (merged into an existing recipe)`)
-    .argument('[dir]', 'directory to scan for processes (static analysis: nothing is imported)', 'src')
-    .option('-o, --out <file>', 'recipe file to write or extend', DEFAULT_RECIPE_PATH)
+    .argument('[dir]', 'directory to scan for processes (static analysis: nothing is imported); a project directory means its src/', 'src')
+    .option('-o, --out <file>', `recipe file to write or extend (default: ${DEFAULT_RECIPE_PATH} in the project holding [dir])`)
     .option('--force', 'replace an existing recipe instead of adding the missing processes to it')
     .option('--json', 'print { path, created, added, processes } as JSON')
-    .addHelpText('after', '\nExisting entries, comments and order are kept; only processes missing from the recipe are added.\nExit codes: 0 written (or nothing to add), 1 no processes or a malformed recipe, 2 bad arguments.')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The project is the nearest directory at or above [dir] with a package.json (else the working directory, or [dir]',
+        'itself when it lies outside it). Existing entries, comments and order are kept; only processes missing from the',
+        'recipe are added.',
+        'Exit codes: 0 written (or nothing to add), 1 no processes or a malformed recipe, 2 bad arguments.',
+      ].join('\n'),
+    )
     .action(async (dir: string, options: GenSpecOptions) => {
       cli.exitCode = await runGenSpec(dir, options, cli);
     });

@@ -3,15 +3,19 @@ import { TheusError } from '../../errors.js';
 import { CliCommandError, CliUsageError } from '../errors.js';
 import { displayPath, pathKind, resolvePath, type ResolvedPath } from '../files.js';
 import { EXIT_FAILURE, EXIT_OK, type CliRuntime } from '../io.js';
-import { runOnce, type RunTargets } from '../run/run-once.js';
+import { loadWorkflow, runOnce, type RunTargets } from '../run/run-once.js';
 import { failureMessage, formatJsonOutcome, formatSummary } from '../run/summary.js';
 import { watchTargets, type WatchTarget } from '../run/watch.js';
 import type { ProgressSink } from '../run/progress.js';
 import { DEFAULT_RECIPE_PATH } from './audit.js';
 
+/** What `theus init` creates: the context `theus run` uses when --context is not given. */
+export const DEFAULT_CONTEXT_PATH = 'specs/context.json';
+
 interface RunOptions {
   processes: string;
-  context?: string;
+  /** A path, `false` with --no-context (empty state), undefined to use specs/context.json. */
+  context?: string | false;
   /** A path, `false` with --no-recipe, undefined to use specs/audit_recipe.yaml when it exists. */
   recipe?: string | false;
   watch?: boolean;
@@ -25,6 +29,19 @@ async function resolveRecipe(option: string | false | undefined, cwd: string): P
   if (option === undefined) return kind === 'file' ? resolved : undefined;
   if (kind !== 'file') throw new CliUsageError(`audit recipe '${option}' ${kind === undefined ? 'does not exist' : 'is not a file'} (looked for ${resolved.absolute}).`, { path: option });
   return resolved;
+}
+
+/**
+ * The initial state: --context, else specs/context.json, else nothing — a workflow started on an empty state fails in
+ * its first process with a TypeError that says nothing about the cause, so the missing file is reported instead.
+ */
+async function resolveContext(option: string | false | undefined, cwd: string): Promise<string | undefined> {
+  if (option === false) return undefined;
+  if (option !== undefined) return option;
+  if ((await pathKind(resolvePath(cwd, DEFAULT_CONTEXT_PATH).absolute)) === 'file') return DEFAULT_CONTEXT_PATH;
+  throw new CliUsageError(
+    `no initial state: pass --context <file.json> with { "domain": {…}, "global": {…} }, create ${DEFAULT_CONTEXT_PATH} (used by default), or pass --no-context to start from an empty state.`,
+  );
 }
 
 function progressSink(cli: CliRuntime, json: boolean): ProgressSink | undefined {
@@ -116,11 +133,13 @@ async function runCommand(workflow: string, options: RunOptions, cli: CliRuntime
   const workflowPath = resolvePath(cwd, workflow);
   const kind = await pathKind(workflowPath.absolute);
   if (kind !== 'file') throw new CliUsageError(`workflow file '${workflow}' ${kind === undefined ? 'does not exist' : 'is not a file'} (looked for ${workflowPath.absolute}).`, { path: workflow });
+  // A malformed workflow is the more specific problem: reported before a missing context.
+  await loadWorkflow(cwd, workflow);
   const targets: RunTargets = {
     cwd,
     workflow,
     processes: resolvePath(cwd, options.processes),
-    context: options.context,
+    context: await resolveContext(options.context, cwd),
     recipe: await resolveRecipe(options.recipe, cwd),
   };
   if (options.watch === true) return watchLoop(targets, options, cli);
@@ -133,7 +152,8 @@ export function registerRunCommand(program: Command, cli: CliRuntime): void {
     .description('run a workflow on a fresh engine with live progress, then print the state version, metrics and audit summary')
     .argument('<workflow>', 'workflow YAML file (Flux: steps, flux: if / while / run)')
     .option('-p, --processes <dir>', 'directory whose modules export the processes (imported and registered)', 'src/processes')
-    .option('-c, --context <file>', 'initial state as JSON: { "domain": {…}, "global": {…} }')
+    .option('-c, --context <file>', `initial state as JSON: { "domain": {…}, "global": {…} } (default: ${DEFAULT_CONTEXT_PATH} when it exists)`)
+    .option('--no-context', 'start from an empty state')
     .option('-r, --recipe <file>', `audit recipe (default: ${DEFAULT_RECIPE_PATH} when it exists)`)
     .option('--no-recipe', 'run without an audit recipe')
     .option('-w, --watch', 'run again whenever the workflow, the processes, the context or the recipe change (Ctrl-C stops)')
@@ -146,7 +166,8 @@ export function registerRunCommand(program: Command, cli: CliRuntime): void {
         'and each exported process registered.',
         'Progress: a redrawn bar on a terminal, one line per committed step otherwise.',
         'With --watch, edited process files are re-imported; modules they import themselves are not (restart for those).',
-        'Exit codes: 0 the workflow finished, 1 a step failed or a file is malformed, 2 bad arguments or a missing file.',
+        'Exit codes: 0 the workflow finished, 1 a step failed or a file is malformed, 2 bad arguments or a missing file',
+        '(including no context: neither --context, nor specs/context.json, nor --no-context).',
       ].join('\n'),
     )
     .action(async (workflow: string, options: RunOptions) => {

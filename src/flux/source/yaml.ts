@@ -1,118 +1,82 @@
-import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
-import type { Document, Node as YamlNode, Scalar } from 'yaml';
 import { WorkflowSyntaxError } from '../../errors.js';
+import { parsePositionedYaml, type YamlPosition, type YamlTreeNode } from '../../source/positioned-yaml.js';
 import type { ConditionOrigin } from '../condition/origin.js';
 import { childPath, MAX_DEFINITION_DEPTH, MAX_DEFINITION_NODES, syntaxError } from './node.js';
 import type { ConditionText, MapEntry, NodePosition, SourceNode } from './node.js';
 
 /** Parses YAML text into a {@link SourceNode} tree with line/column positions; YAML errors become `WorkflowSyntaxError`. */
 export function sourceFromYaml(text: string, file = '<inline>'): SourceNode {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const problem = doc.errors[0];
-  if (problem !== undefined) {
-    const pos = problem.linePos?.[0] ?? lineCounter.linePos(problem.pos[0]);
-    const firstLine = problem.message.split('\n')[0] ?? problem.message;
-    throw new WorkflowSyntaxError(`invalid YAML: ${firstLine}`, { file, line: pos.line, column: pos.col }, { cause: problem });
+  const parsed = parsePositionedYaml(text, { maxNodes: MAX_DEFINITION_NODES, maxDepth: MAX_DEFINITION_DEPTH });
+  if (!parsed.ok) {
+    const { message, at } = parsed.problem;
+    const yamlError = !/^the document (expands|nests)|^alias refers/.test(message);
+    throw new WorkflowSyntaxError(yamlError ? `invalid YAML: ${message}` : message.replace(/^the document/, 'the definition'), { file, line: at.line, column: at.column });
   }
-  return new YamlReader(text, file, lineCounter, doc).read();
+  if (parsed.root === null) return { kind: 'scalar', value: null, at: { file, line: 1, column: 1, path: '' }, toValue: () => null };
+  return toSource(parsed.root, file, '');
 }
 
-class YamlReader {
-  private nodes = 0;
+function positionOf(at: YamlPosition, file: string, path: string): NodePosition {
+  return { file, line: at.line, column: at.column, path };
+}
 
-  constructor(
-    private readonly text: string,
-    private readonly file: string,
-    private readonly lines: LineCounter,
-    private readonly doc: Document,
-  ) {}
-
-  read(): SourceNode {
-    const root = this.doc.contents;
-    if (root === null) {
-      const at = { file: this.file, line: 1, column: 1, path: '' };
-      return { kind: 'scalar', value: null, at, toValue: () => null };
-    }
-    return this.node(root, '', 0);
-  }
-
-  private position(offset: number | undefined, path: string): NodePosition {
-    const { line, col } = this.lines.linePos(offset ?? 0);
-    return { file: this.file, line, column: col, path };
-  }
-
-  private node(yamlNode: YamlNode, path: string, depth: number): SourceNode {
-    const at = this.position(yamlNode.range?.[0], path);
-    if (++this.nodes > MAX_DEFINITION_NODES) throw syntaxError(at, `the definition has more than ${MAX_DEFINITION_NODES} nodes`);
-    if (depth > MAX_DEFINITION_DEPTH) throw syntaxError(at, `the definition nests deeper than ${MAX_DEFINITION_DEPTH} levels`);
-    // Aliases reuse an anchored node; a recursive anchor stops at the depth limit above.
-    if (isAlias(yamlNode)) return this.node(yamlNode.resolve(this.doc) ?? missingAnchor(at), path, depth + 1);
-    const toValue = (): unknown => yamlNode.toJS(this.doc, { maxAliasCount: 100 });
-    if (isMap(yamlNode)) {
+function toSource(node: YamlTreeNode, file: string, path: string): SourceNode {
+  const at = positionOf(node.at, file, path);
+  const toValue = (): unknown => node.toJS();
+  switch (node.kind) {
+    case 'map': {
       const entries: MapEntry[] = [];
-      for (const pair of yamlNode.items) {
-        if (!isPair(pair)) continue;
-        const keyNode = pair.key as YamlNode | null;
-        const keyAt = this.position(keyNode?.range?.[0], path);
-        if (!isScalar(keyNode) || typeof keyNode.value !== 'string') {
-          throw syntaxError(keyAt, `mapping keys must be plain names, got ${isScalar(keyNode) ? JSON.stringify(keyNode.value) : 'a complex key'}`);
-        }
-        const key = keyNode.value;
-        const valuePath = childPath(path, key);
-        const valueNode = pair.value as YamlNode | null;
-        const value: SourceNode =
-          valueNode === null ? { kind: 'scalar', value: null, at: { ...keyAt, path: valuePath }, toValue: () => null } : this.node(valueNode, valuePath, depth + 1);
-        entries.push({ key, keyAt: { ...keyAt, path: valuePath }, value });
+      for (const pair of node.entries) {
+        const keyAt = positionOf(pair.keyAt, file, path);
+        if (pair.key === undefined) throw syntaxError(keyAt, `mapping keys must be plain names, got ${pair.keyDescription}`);
+        const valuePath = childPath(path, pair.key);
+        const value: SourceNode = pair.value === null ? { kind: 'scalar', value: null, at: { ...keyAt, path: valuePath }, toValue: () => null } : toSource(pair.value, file, valuePath);
+        entries.push({ key: pair.key, keyAt: { ...keyAt, path: valuePath }, value });
       }
       return { kind: 'map', entries, at, toValue };
     }
-    if (isSeq(yamlNode)) {
-      const items = yamlNode.items.map((item, i) =>
-        item === null
-          ? ({ kind: 'scalar', value: null, at: { ...at, path: childPath(path, i) }, toValue: () => null } as SourceNode)
-          : this.node(item as YamlNode, childPath(path, i), depth + 1),
+    case 'seq': {
+      const items = node.items.map((item, i) =>
+        item === null ? ({ kind: 'scalar', value: null, at: { ...at, path: childPath(path, i) }, toValue: () => null } as SourceNode) : toSource(item, file, childPath(path, i)),
       );
       return { kind: 'seq', items, at, toValue };
     }
-    if (isScalar(yamlNode)) {
-      const value = yamlNode.value;
+    case 'scalar': {
+      const value = node.value;
       if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) {
         const scalar = value as string | number | boolean | null;
-        return { kind: 'scalar', value: scalar, at, toValue: () => scalar, condition: this.conditionText(yamlNode, at) };
+        return { kind: 'scalar', value: scalar, at, toValue: () => scalar, condition: conditionText(node, at) };
       }
-      return { kind: 'other', description: `a YAML ${yamlNode.tag ?? 'value'}`, at, toValue };
+      return { kind: 'other', description: `a YAML ${node.tag ?? 'value'}`, at, toValue };
     }
-    return { kind: 'other', description: 'an unsupported YAML node', at, toValue };
   }
+}
 
-  /**
-   * Where the characters of a scalar's value sit in the file. Exact for plain, single-line quoted
-   * (without escapes) and literal block scalars; otherwise only the scalar's start is known.
-   */
-  private conditionText(scalar: Scalar, at: NodePosition): ConditionText | undefined {
-    const range = scalar.range;
-    if (range === undefined || range === null) return undefined;
-    const raw = this.text.slice(range[0], range[1]);
-    const value = scalar.value;
-    const inexact: ConditionOrigin = { file: at.file, line: at.line, column: at.column, exact: false };
-    if (typeof value === 'boolean') {
-      // `condition: True` is a YAML boolean; the author meant the condition text they typed.
-      return scalar.type === 'PLAIN' ? { text: raw, origin: { file: at.file, line: at.line, column: at.column } } : undefined;
+/**
+ * Where the characters of a scalar's value sit in the file. Exact for plain, single-line quoted
+ * (without escapes) and literal block scalars; otherwise only the scalar's start is known.
+ */
+function conditionText(scalar: Extract<YamlTreeNode, { kind: 'scalar' }>, at: NodePosition): ConditionText | undefined {
+  const raw = scalar.raw;
+  if (raw === '') return undefined;
+  const value = scalar.value;
+  const inexact: ConditionOrigin = { file: at.file, line: at.line, column: at.column, exact: false };
+  if (typeof value === 'boolean') {
+    // `condition: True` is a YAML boolean; the author meant the condition text they typed.
+    return scalar.style === 'PLAIN' ? { text: raw, origin: { file: at.file, line: at.line, column: at.column } } : undefined;
+  }
+  if (typeof value !== 'string') return undefined;
+  switch (scalar.style) {
+    case 'PLAIN':
+      return { text: value, origin: raw === value ? { file: at.file, line: at.line, column: at.column } : inexact };
+    case 'QUOTE_DOUBLE':
+    case 'QUOTE_SINGLE': {
+      const inner = raw.slice(1, -1);
+      const exact = inner === value && !inner.includes('\n');
+      return { text: value, origin: exact ? { file: at.file, line: at.line, column: at.column + 1 } : inexact };
     }
-    if (typeof value !== 'string') return undefined;
-    switch (scalar.type) {
-      case 'PLAIN':
-        return { text: value, origin: raw === value ? { file: at.file, line: at.line, column: at.column } : inexact };
-      case 'QUOTE_DOUBLE':
-      case 'QUOTE_SINGLE': {
-        const inner = raw.slice(1, -1);
-        const exact = inner === value && !inner.includes('\n');
-        return { text: value, origin: exact ? { file: at.file, line: at.line, column: at.column + 1 } : inexact };
-      }
-      default:
-        return { text: value, origin: blockOrigin(raw, value, at) ?? inexact };
-    }
+    default:
+      return { text: value, origin: blockOrigin(raw, value, at) ?? inexact };
   }
 }
 
@@ -128,8 +92,4 @@ function blockOrigin(raw: string, value: string, at: NodePosition): ConditionOri
     if (sourceLine === undefined || sourceLine.slice(indent) !== valueLines[i]) return undefined;
   }
   return { file: at.file, line: at.line + 1, column: indent + 1, indent };
-}
-
-function missingAnchor(at: NodePosition): never {
-  throw syntaxError(at, 'alias refers to an unknown anchor');
 }

@@ -7,7 +7,7 @@ const ZONE_HINTS: Record<string, string> = {
   log: 'log_/audit_ fields are append-only history: push new entries, never replace, reorder or delete.',
   meta: 'meta_ values can be overwritten but not appended to or deleted from.',
   constant: 'const_ fields are read-only for every process, including ctx.asAdmin.',
-  private: 'internal_ fields are invisible outside ctx.asAdmin(fn): reads give undefined, writes throw.',
+  private: 'internal_ fields are invisible outside the view ctx.asAdmin((admin) => …) passes: reads give undefined, writes throw.',
 };
 
 /** E07: what the zone of a path forbids, whatever the contract says (pure writes are already E05). */

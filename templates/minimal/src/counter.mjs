@@ -1,10 +1,10 @@
-import { process } from 'theus';
+import { defineProcess } from 'theus';
 
 /**
  * Adds `args.by` (default 1) to `domain.counter`.
  * The contract declares the only path this process may touch; writing anything else throws.
  */
-export const increment = process(
+export const increment = defineProcess(
   { inputs: [], outputs: ['domain.counter'], errors: ['RangeError'] },
   (ctx, args) => {
     const by = args?.by ?? 1;

@@ -1,8 +1,8 @@
-import { process } from 'theus';
+import { defineProcess } from 'theus';
 import { fetchPage } from '../site.mjs';
 
 /** Accepts a goal: resets the search and emits the `goal` signal, which starts the state machine. */
-export const receiveGoal = process(
+export const receiveGoal = defineProcess(
   {
     inputs: ['global.startPage'],
     outputs: ['domain.goal', 'domain.frontier', 'domain.visited', 'domain.found', 'domain.report', 'signal.goal'],
@@ -23,7 +23,7 @@ export const receiveGoal = process(
  * One step of the agent: fetch the next page of the frontier, remember it, queue its unseen links, and stop the
  * search (domain.found) when the page mentions the goal. Breadth first, so the nearest match wins.
  */
-export const visitNext = process(
+export const visitNext = defineProcess(
   {
     inputs: ['domain.goal'],
     outputs: ['domain.frontier', 'domain.visited', 'domain.found', 'signal.visited', 'signal.found'],
@@ -47,7 +47,7 @@ export const visitNext = process(
 );
 
 /** Summarises the search. Pure: reads, returns; the engine writes the result to domain.report. */
-export const writeReport = process(
+export const writeReport = defineProcess(
   { inputs: ['domain.goal', 'domain.found', 'domain.visited'], outputs: ['domain.report'], semantic: 'pure' },
   (ctx) => ({
     goal: ctx.domain.goal,

@@ -1,7 +1,7 @@
-import { process } from 'theus';
+import { defineProcess } from 'theus';
 
 /** Issues the invoice of a paid order and books the revenue. */
-export const issueInvoice = process(
+export const issueInvoice = defineProcess(
   {
     inputs: ['global.taxRate'],
     outputs: ['domain.orders', 'domain.invoices', 'domain.revenue'],
@@ -19,7 +19,7 @@ export const issueInvoice = process(
 );
 
 /** Tells the warehouse about a bulk order: the signal is published only once this commit succeeds. */
-export const notifyWarehouse = process(
+export const notifyWarehouse = defineProcess(
   { inputs: ['domain.orders'], outputs: ['signal.bulk_order'] },
   (ctx, { orderId }) => {
     const order = ctx.domain.orders[orderId];

@@ -1,4 +1,4 @@
-import { process } from 'theus';
+import { defineProcess } from 'theus';
 import { DuplicateOrderError, OutOfStockError, UnknownProductError } from '../errors.mjs';
 import { locateBin } from '../services.mjs';
 
@@ -6,7 +6,7 @@ import { locateBin } from '../services.mjs';
  * Records a new order priced from the catalog.
  * The audit recipe checks the call's args (quantity, sku) before this body runs.
  */
-export const validateOrder = process(
+export const validateOrder = defineProcess(
   {
     inputs: ['domain.catalog'],
     outputs: ['domain.orders'],
@@ -26,7 +26,7 @@ export const validateOrder = process(
  * counter while they wait for the warehouse: the engine detects the conflict at commit and re-runs the loser on the
  * fresh state, so stock is never oversold.
  */
-export const reserveStock = process(
+export const reserveStock = defineProcess(
   {
     inputs: [],
     outputs: ['domain.catalog', 'domain.orders'],
@@ -47,7 +47,7 @@ export const reserveStock = process(
 );
 
 /** Puts the stock of an order whose payment was declined back, and cancels the order. */
-export const releaseStock = process(
+export const releaseStock = defineProcess(
   { inputs: [], outputs: ['domain.catalog', 'domain.orders'] },
   (ctx, { orderId }) => {
     const order = ctx.domain.orders[orderId];

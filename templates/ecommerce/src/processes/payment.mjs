@@ -1,11 +1,11 @@
-import { process } from 'theus';
+import { defineProcess } from 'theus';
 import { chargeCard } from '../services.mjs';
 
 /**
  * Charges the order through the gateway. A declined card is a normal outcome, recorded on the order; the workflow
  * branches on it. Async: other checkouts run while this one waits for the gateway.
  */
-export const chargePayment = process(
+export const chargePayment = defineProcess(
   {
     inputs: ['global.currency'],
     outputs: ['domain.orders', 'domain.payments'],

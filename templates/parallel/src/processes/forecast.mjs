@@ -1,11 +1,11 @@
-import { process } from 'theus';
+import { defineProcess } from 'theus';
 import { forecastRows } from '../sales.mjs';
 
 /**
  * Runs in a worker thread (`parallel: true`). `ctx.heavy.sales` is the shared sales matrix (no copy);
  * `ctx.input` is the band of products to forecast. The return value travels back to the main thread.
  */
-export const forecastBand = process(
+export const forecastBand = defineProcess(
   { parallel: true, inputs: ['heavy.sales'], outputs: [], errors: ['RangeError'] },
   (ctx) => {
     const { start, end } = ctx.input;
@@ -16,7 +16,7 @@ export const forecastBand = process(
 );
 
 /** Commits the merged forecast: totals and the best sellers (the full vector stays out of the state). */
-export const storeForecast = process(
+export const storeForecast = defineProcess(
   { inputs: [], outputs: ['domain.forecast'] },
   (ctx, { values, top = 5 }) => {
     let total = 0;

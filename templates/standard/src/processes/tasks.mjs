@@ -1,7 +1,7 @@
-import { process } from 'theus';
+import { defineProcess } from 'theus';
 
 /** Copies the inbox into the work queue, numbering the tasks. */
-export const loadTasks = process(
+export const loadTasks = defineProcess(
   { inputs: ['domain.inbox'], outputs: ['domain.queue'], errors: ['TypeError'] },
   (ctx) => {
     return ctx.domain.inbox.map((task, i) => {
@@ -14,7 +14,7 @@ export const loadTasks = process(
 );
 
 /** Takes the first task off the queue and records it as done, with its cost. */
-export const processNext = process(
+export const processNext = defineProcess(
   { inputs: ['global.hourlyRate'], outputs: ['domain.queue', 'domain.done'] },
   (ctx) => {
     const task = ctx.domain.queue.shift();
@@ -24,7 +24,7 @@ export const processNext = process(
 );
 
 /** Summarises the finished work. Pure: it only reads, and its return value is written to its output. */
-export const report = process(
+export const report = defineProcess(
   { inputs: ['domain.done'], outputs: ['domain.report'], semantic: 'pure' },
   (ctx) => {
     let minutes = 0;

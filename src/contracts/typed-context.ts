@@ -1,0 +1,196 @@
+/**
+ * The `ctx` of a typed process, built from its contract. The declared paths are kept as one
+ * union of strings (inputs ∪ outputs for reads, outputs for writes); each property access walks
+ * one segment down that union, so the cost follows what the body touches, never the size of the
+ * context type. `'**'` marks "this whole subtree".
+ */
+
+import type { SignalPayload } from './typed-return.js';
+
+type IsAny<T> = 0 extends 1 & T ? true : false;
+
+/** Everything below this node is covered by a declared path. */
+export type Whole = '**';
+
+/** The declared paths left below key `K` of a node whose remaining paths are `R`. */
+export type Below<R extends string, K extends string> = R extends Whole | K | '*'
+  ? Whole
+  : R extends `${K}.${infer Rest}`
+    ? Rest
+    : R extends `*.${infer Rest}`
+      ? Rest
+      : never;
+
+/** Below a key of the type: an index signature's key (`string`) stands for any key, so only `*` paths reach it. */
+type BelowKey<R extends string, K> = string extends K ? Below<R, '*'> : number extends K ? Below<R, '*'> : Below<R, K & string>;
+
+/** The same for the elements of an array, Map or Set (an index, a key or `*`). */
+export type BelowItem<R extends string> = R extends Whole | '*' | `${number}`
+  ? Whole
+  : R extends `${string}.${infer Rest}`
+    ? Rest
+    : never;
+
+/** First segments of the remaining paths. */
+export type Heads<R extends string> = R extends `${infer H}.${string}` ? H : R;
+
+type Primitive = string | number | bigint | boolean | symbol | null | undefined;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- functions pass through views untouched
+type Opaque = Primitive | Function;
+
+/** Deeply read-only: what an input (or anything in a `pure` process) looks like. */
+export type DeepReadonly<T> = T extends Opaque
+  ? T
+  : T extends ReadonlyMap<infer K, infer V>
+    ? ReadonlyMap<K, DeepReadonly<V>>
+    : T extends ReadonlySet<infer E>
+      ? ReadonlySet<DeepReadonly<E>>
+      : T extends Date
+        ? ReadonlyDate
+        : T extends readonly unknown[]
+          ? { readonly [I in keyof T]: DeepReadonly<T[I]> }
+          : { readonly [K in keyof T]: DeepReadonly<T[K]> };
+
+/** A `Date` whose setters are gone. */
+export type ReadonlyDate = Omit<Date, `set${string}`>;
+
+/** `log_`, `audit_`, `sig_`, `cmd_` arrays: entries can be added, never changed or removed. */
+export interface AppendOnly<E> extends ReadonlyArray<DeepReadonly<E>> {
+  push(...items: E[]): number;
+}
+
+type AppendZone = `log_${string}` | `audit_${string}` | `sig_${string}` | `cmd_${string}`;
+
+/** Keys of `T` selected by the heads `H` (all of them for `*`; records accept any named key). */
+type Selected<T, H extends string> = string extends keyof T ? ('*' extends H ? keyof T | Exclude<H, '*'> : H) : '*' extends H ? keyof T : Extract<keyof T, H>;
+
+type Prop<T, K> = K extends keyof T ? T[K] : T extends Record<string, infer V> ? V : never;
+
+/** Writable keys: a whole-subtree output that is not a `const_` or append-only key. */
+type WritableKeys<W extends string, K> = K extends string ? (K extends `const_${string}` | AppendZone ? never : Whole extends BelowKey<W, K> ? K : never) : never;
+
+/** What a key holds in a view: zones first (their physics beat the contract), then the contract. */
+type Value<V, K, R extends string, W extends string, P extends string> = K extends `const_${string}`
+  ? DeepReadonly<V>
+  : K extends AppendZone
+    ? [BelowKey<W, K>] extends [never]
+      ? DeepReadonly<V>
+      : V extends readonly (infer E)[]
+        ? AppendOnly<E>
+        : DeepReadonly<V>
+    : Scope<V, BelowKey<R, K>, BelowKey<W, K>, `${P}.${string extends K ? '*' : K & string}`>;
+
+/**
+ * The part of a context value a contract lets a process see. A key the contract does not name
+ * is absent (reading it is a compile error); a key it names only as an input is `readonly`, and
+ * so is everything below it.
+ */
+export type Scope<T, R extends string, W extends string, P extends string> =
+  IsAny<T> extends true
+    ? any
+    : T extends Opaque
+      ? T
+      : Whole extends W
+        ? Writable<T>
+        : [W] extends [never]
+          ? Whole extends R
+            ? DeepReadonly<T>
+            : ReadScope<T, R, P>
+          : MixedScope<T, R, W, P>;
+
+declare const contractScope: unique symbol;
+
+/**
+ * Names, in the type itself, the context path a partial view stands for, so that the compiler's
+ * "Property 'x' does not exist on type …" message says which path lacked a declaration.
+ */
+export interface Marked<P extends string> {
+  readonly [contractScope]?: `only the declared paths below ${P}`;
+}
+
+/** Read-only, but only the declared keys. */
+type ReadScope<T, R extends string, P extends string> = T extends ReadonlyMap<infer K, infer V>
+  ? ReadonlyMap<K, Scope<V, BelowItem<R>, never, `${P}.*`>>
+  : T extends ReadonlySet<infer E>
+    ? ReadonlySet<DeepReadonly<E>>
+    : T extends readonly (infer E)[]
+      ? ReadonlyArray<Scope<E, BelowItem<R>, never, `${P}.*`>>
+      : T extends Date
+        ? ReadonlyDate
+        : { readonly [K in Selected<T, Heads<R>>]: Value<Prop<T, K>, K, R, never, P> } & Marked<P>;
+
+/** Some writable paths below: declared keys, writable where an output covers them entirely. */
+type MixedScope<T, R extends string, W extends string, P extends string> = T extends Map<infer K, infer V>
+  ? Whole extends BelowItem<W>
+    ? Map<K, V>
+    : ReadonlyMap<K, Scope<V, BelowItem<R>, BelowItem<W>, `${P}.*`>>
+  : T extends ReadonlySet<infer E>
+    ? ReadonlySet<DeepReadonly<E>>
+    : T extends readonly (infer E)[]
+      ? Whole extends BelowItem<W>
+        ? ItemsWritable<E>
+        : ReadonlyArray<Scope<E, BelowItem<R>, BelowItem<W>, `${P}.*`>>
+      : T extends Date
+        ? ReadonlyDate
+        : Whole extends R
+          ? { readonly [K in keyof T as K extends WritableKeys<W, K> ? never : K]: Value<T[K], K, R, W, P> } & { -readonly [K in keyof T as WritableKeys<W, K>]: Writable<T[K]> }
+          : { readonly [K in Selected<T, Heads<R>> as K extends WritableKeys<W, K> ? never : K]: Value<Prop<T, K>, K, R, W, P> } & {
+              -readonly [K in Selected<T, Heads<R>> as WritableKeys<W, K>]: Writable<Prop<T, K>>;
+            } & Marked<P>;
+
+type ZoneLocked = `const_${string}` | AppendZone;
+
+/**
+ * A whole output subtree: writable, except where a zone prefix says otherwise (`const_` keys
+ * read-only, `log_`/`audit_`/`sig_`/`cmd_` arrays append-only). Mapped lazily, one level per access.
+ */
+export type Writable<T> = T extends Opaque | Date | ReadonlyMap<unknown, unknown> | ReadonlySet<unknown>
+  ? T
+  : T extends readonly unknown[]
+    ? { -readonly [I in keyof T]: Writable<T[I]> }
+    : [Extract<keyof T, ZoneLocked>] extends [never]
+      ? { -readonly [K in keyof T]: Writable<T[K]> }
+      : { readonly [K in keyof T as K extends ZoneLocked ? K : never]: ZoneValue<T[K], K> } & { -readonly [K in keyof T as K extends ZoneLocked ? never : K]: Writable<T[K]> };
+
+type ZoneValue<V, K> = K extends AppendZone ? (V extends readonly (infer E)[] ? AppendOnly<E> : DeepReadonly<V>) : DeepReadonly<V>;
+
+/** `items.*` is an output but `items` is not: elements can be replaced, the array cannot grow or shrink. */
+export interface ItemsWritable<E> extends ReadonlyArray<E> {
+  [index: number]: E;
+}
+
+type WellKnownRoot = 'domain' | 'global' | 'heavy' | 'meta';
+type Root<C, K extends string> = K extends keyof C ? C[K] : any;
+
+/** `ctx.signal`: the declared signal outputs, assignable, and `publish` for the same topics. */
+export type TypedSignals<C, W extends string> = [W] extends [never]
+  ? { publish(topic: never, payload?: never): void }
+  : Whole extends W
+    ? { publish<T extends string>(topic: T, payload?: SignalPayload<C, T>): void } & Record<string, unknown>
+    : { -readonly [T in Heads<W>]: SignalPayload<C, T> } & { publish<T extends Heads<W>>(topic: T, payload?: SignalPayload<C, T>): void };
+
+type OutboxMap<C> = C extends { outbox: infer M } ? M : Record<string, unknown>;
+
+/** `ctx.outbox`: topics and payloads from the context's `outbox` type when it declares one. */
+export interface TypedOutbox<C> {
+  add<T extends keyof OutboxMap<C> & string>(topic: T, ...payload: undefined extends OutboxMap<C>[T] ? [payload?: OutboxMap<C>[T]] : [payload: OutboxMap<C>[T]]): void;
+}
+
+/**
+ * The typed `ctx`: the roots the contract names (anything else is absent), `ctx.ns(name)` for
+ * declared namespaces, signals and outbox from the declared outputs and the context type.
+ */
+export type TypedContext<C, R extends string, W extends string, A> = {
+  readonly [K in Extract<Heads<R>, WellKnownRoot>]: Scope<Root<C, K>, Below<R, K>, Below<W, K>, K>;
+} & {
+  readonly signal: TypedSignals<C, Below<W, 'signal'>>;
+  readonly outbox: TypedOutbox<C>;
+  /** Per-execution scratch space, never committed. */
+  readonly local: Record<string, unknown>;
+  readonly input: A;
+  readonly abortSignal: AbortSignal;
+  /** Runs `fn` with zone ceilings lifted (except `const_`); every use is logged. */
+  asAdmin<T>(fn: () => T): T;
+  /** A configured namespace root the contract names. */
+  ns<N extends Exclude<Heads<R>, WellKnownRoot | 'signal' | '*'>>(name: N): Scope<Root<C, N>, Below<R, N>, Below<W, N>, N>;
+};

@@ -1,0 +1,27 @@
+import type { State } from './state.js';
+
+/**
+ * How transactions make States without importing the State class (which imports Transaction):
+ * state.ts registers its private constructor and its brand check here when it loads.
+ */
+
+type Make = (root: Readonly<Record<string, unknown>>, version: number, signals: Readonly<Record<string, unknown>>) => State;
+
+let make: Make | undefined;
+let check: ((x: unknown) => boolean) | undefined;
+
+export const EMPTY_SIGNALS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+export function registerState(m: Make, isState: (x: unknown) => boolean): void {
+  make = m;
+  check = isState;
+}
+
+export function isState(x: unknown): x is State {
+  return check !== undefined && check(x);
+}
+
+/** Internal: the State that follows `base` (used by transactions and the engine, not exported publicly). */
+export function nextState(_base: State, root: Readonly<Record<string, unknown>>, version: number, signals: Readonly<Record<string, unknown>> = EMPTY_SIGNALS): State {
+  return make!(root, version, signals);
+}
