@@ -270,3 +270,15 @@ export class Recorder {
     return rec !== undefined && rec.kind === 'commit' && rec.version === version ? rec : undefined;
   }
 }
+
+/** Asks an engine that keeps no history in memory to keep some, so old versions can be shown. */
+export function keepHistory(engine: unknown, versions = 10_000): void {
+  const e = engine as { historyLimit?: number } | null | undefined;
+  if (e && typeof e.historyLimit === 'number' && e.historyLimit < versions) {
+    try {
+      e.historyLimit = versions;
+    } catch {
+      // A store-backed engine's history is the store's: nothing to raise.
+    }
+  }
+}

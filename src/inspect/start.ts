@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { invalidArgument } from '../errors.js';
 import { InspectorError } from './errors.js';
 import { resolveInspectorOptions, type InspectorOptions, type ResolvedInspectorOptions } from './options.js';
-import { Recorder, type InspectableEngine } from './recorder.js';
+import { Recorder, keepHistory, type InspectableEngine } from './recorder.js';
 import { allowedHosts } from './security.js';
 import { createInspectorServer } from './server.js';
 import { SseHub } from './sse.js';
@@ -40,6 +40,7 @@ export function createRecorder(engine: InspectableEngine | null | undefined, o: 
   if (engine !== undefined && engine !== null && (typeof engine !== 'object' || !(engine as { state?: unknown }).state)) {
     throw invalidArgument('startInspector expects an engine (or nothing, to inspect every engine of the process).');
   }
+  if (engine) keepHistory(engine);
   const recorder = new Recorder({ capacity: o.capacity, snapshotEvery: o.snapshotEvery, ...(engine ? { engine } : {}) });
   recorder.start();
   return recorder;
