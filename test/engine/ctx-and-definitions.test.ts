@@ -3,19 +3,11 @@
  * namespace policy messages, a process defined inline per request, and an engine and its parallel
  * processes in one module.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ContractViolationError, PermissionDeniedError, TheusEngine, process } from '../../src/index.js';
-import { rejectsCode } from './helpers.js';
+import { rejectsCode, trackedEngines } from './helpers.js';
 
-const engines: TheusEngine[] = [];
-function make(context: Record<string, unknown> = {}, options: Record<string, unknown> = {}): TheusEngine {
-  const e = new TheusEngine(context, options as never);
-  engines.push(e);
-  return e;
-}
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((e) => e.close()));
-});
+const make = trackedEngines();
 
 describe('ctx misuse gets a typed error that says what to do', () => {
   it('ctx.domain = {…} → PermissionDeniedError ILLEGAL_WRITE, not a raw TypeError', async () => {

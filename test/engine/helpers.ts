@@ -1,5 +1,5 @@
-import { expect } from 'vitest';
-import { TheusError } from '../../src/index.js';
+import { afterEach, expect } from 'vitest';
+import { TheusEngine, TheusError } from '../../src/index.js';
 
 /** The error `fn` throws (synchronously), or a failed expectation when it does not throw. */
 export function thrown(fn: () => unknown): unknown {
@@ -76,4 +76,17 @@ export async function interleave<T>(point: ReturnType<typeof pausePoint>, start:
   between();
   point.resume();
   return run;
+}
+
+/** Engines made by a test file, closed after each test so no pool or timer outlives it. */
+export function trackedEngines(): (context?: Record<string, unknown>, options?: Record<string, unknown>) => TheusEngine {
+  const engines: TheusEngine[] = [];
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((e) => e.close()));
+  });
+  return (context = {}, options = {}) => {
+    const e = new TheusEngine(context, options as never);
+    engines.push(e);
+    return e;
+  };
 }

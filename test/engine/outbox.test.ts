@@ -2,20 +2,12 @@
  * The transactional outbox in memory: a message commits with the state change that added it, or
  * not at all; retried, conflicting and failed attempts leave none.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TheusEngine, process } from '../../src/index.js';
 import type { OutboxMessage } from '../../src/storage/store.js';
-import { rejectsCode, tick } from './helpers.js';
+import { rejectsCode, tick, trackedEngines } from './helpers.js';
 
-const engines: TheusEngine[] = [];
-function make(context: Record<string, unknown> = {}, options: Record<string, unknown> = {}): TheusEngine {
-  const e = new TheusEngine(context, options as never);
-  engines.push(e);
-  return e;
-}
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((e) => e.close()));
-});
+const make = trackedEngines();
 
 async function deliveredBy(engine: TheusEngine): Promise<OutboxMessage[]> {
   const got: OutboxMessage[] = [];

@@ -3,20 +3,12 @@
  */
 import diagnostics from 'node:diagnostics_channel';
 import { z } from 'zod';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CHANNELS, ConflictError, PermissionDeniedError, StateUpdate, TheusEngine, TheusError, process } from '../../src/index.js';
 import { parseContractPath } from '../../src/contracts/grammar.js';
-import { expectCode, rejected, rejectsCode, sleep, throwsCode, tick } from './helpers.js';
+import { expectCode, rejected, rejectsCode, sleep, throwsCode, tick, trackedEngines } from './helpers.js';
 
-const engines: TheusEngine[] = [];
-function make(context: Record<string, unknown> = {}, options: Record<string, unknown> = {}): TheusEngine {
-  const e = new TheusEngine(context, options as never);
-  engines.push(e);
-  return e;
-}
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((e) => e.close()));
-});
+const make = trackedEngines();
 
 describe('engine.transaction() checks what it read', () => {
   it('write skew: two "go off call if the other is on" transactions cannot both commit', async () => {
