@@ -4,7 +4,7 @@
  * processes in one module.
  */
 import { describe, expect, it } from 'vitest';
-import { ContractViolationError, PermissionDeniedError, TheusEngine, process } from '../../src/index.js';
+import { ContractViolationError, PermissionDeniedError, process } from '../../src/index.js';
 import { rejectsCode, trackedEngines } from './helpers.js';
 
 const make = trackedEngines();
