@@ -11,7 +11,11 @@ export { StateUpdate, isStateUpdate } from './contracts/state-update.js';
 export type { StateUpdateInit } from './contracts/state-update.js';
 export { SemanticType } from './contracts/types.js';
 export type { Semantic, ContractSpec, Contract, ProcessContext, ProcessDefinition, ContextShape, SignalWriter } from './contracts/types.js';
-export type { IsValidPath, InvalidPaths } from './contracts/typed-paths.js';
+export type { IsValidPath, InvalidPaths, ValueAt } from './contracts/typed-paths.js';
+export type { TypedContext, Scope, DeepReadonly, AppendOnly, Writable, TypedOutbox, TypedSignals } from './contracts/typed-context.js';
+export type { ReturnFor, UpdateCheck, OutputValue } from './contracts/typed-return.js';
+export { defineWorkflow } from './contracts/typed-workflow.js';
+export type { TypedWorkflow, TypedStep } from './contracts/typed-workflow.js';
 export { TheusEngine, EngineTransaction } from './engine/engine.js';
 export type { ExecuteOptions, OpenOptions, EngineOutbox } from './engine/engine.js';
 export { CHANNELS } from './engine/channels.js';
@@ -32,3 +36,20 @@ export type { Dtype, HeavyHandle, HeavyStats } from './heavy/index.js';
 export { ParallelPool, registerErrorClass } from './parallel/index.js';
 export type { ParallelPoolOptions, ParallelTask } from './parallel/index.js';
 export type { HeavyZone } from './engine/engine.js';
+export { memoryStore } from './storage/memory-store.js';
+export type { MemoryStoreOptions } from './storage/memory-store.js';
+export type {
+  TheusStore,
+  OutboxStore,
+  OpenedStore,
+  CommitEntry,
+  CommitVerdict,
+  StoredOp,
+  HistoryRecord,
+  HistoryQuery,
+  OutboxMessage,
+  OutboxMessageInit,
+  DeadLetter,
+  StorePathLock,
+} from './storage/store.js';
+export type { OutboxHandler } from './storage/outbox-relay.js';

@@ -189,8 +189,11 @@ export type TypedContext<C, R extends string, W extends string, A> = {
   readonly local: Record<string, unknown>;
   readonly input: A;
   readonly abortSignal: AbortSignal;
-  /** Runs `fn` with zone ceilings lifted (except `const_`); every use is logged. */
-  asAdmin<T>(fn: () => T): T;
+  /**
+   * Runs `fn` with an admin view of the same transaction: zone ceilings lifted (except `const_`),
+   * the contract unchanged, so the view has the same type. Every use is logged.
+   */
+  asAdmin<T>(fn: (admin: TypedContext<C, R, W, A>) => T): T;
   /** A configured namespace root the contract names. */
   ns<N extends Exclude<Heads<R>, WellKnownRoot | 'signal' | '*'>>(name: N): Scope<Root<C, N>, Below<R, N>, Below<W, N>, N>;
 };

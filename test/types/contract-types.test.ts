@@ -5,8 +5,7 @@
  * test/contracts/typed-compile.test.ts, which compiles it and requires zero diagnostics.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { StateUpdate, TheusEngine, defineProcess, process, type ProcessDefinition } from '../../src/index.js';
-import { defineWorkflow } from '../../src/contracts/typed-workflow.js';
+import { StateUpdate, TheusEngine, defineProcess, defineWorkflow, process, type DeepReadonly, type ProcessDefinition, type TypedContext } from '../../src/index.js';
 
 interface Account {
   owner: string;
@@ -262,6 +261,26 @@ export const badNested = defineWorkflow<typeof processes>({ steps: [{ flux: 'run
 
 // @ts-expect-error args of the wrong shape for that process
 export const badArgs = defineWorkflow<typeof processes>({ steps: [{ process: 'transfer', args: { from: 1 } }] });
+
+// ---- the helper types, as exported from the package --------------------------------------------
+
+type UserCtx = TypedContext<AppContext, 'domain.user.name' | 'domain.user.age', 'domain.user.age', { by: number }>;
+
+export const helperTypes = (ctx: UserCtx, frozen: DeepReadonly<{ list: number[] }>) => {
+  const name: string = ctx.domain.user.name;
+  ctx.domain.user.age = ctx.input.by;
+  // @ts-expect-error an input is read-only
+  ctx.domain.user.name = 'x';
+  // @ts-expect-error deep read-only arrays have no push
+  frozen.list.push(1);
+  // The admin view has the process's own contract: its outputs writable, its inputs read-only.
+  ctx.asAdmin((admin) => {
+    admin.domain.user.age = 1;
+    // @ts-expect-error admin lifts zone ceilings, never the contract
+    admin.domain.user.name = 'y';
+  });
+  return name;
+};
 
 // ---- results at runtime ----------------------------------------------------------------------
 
