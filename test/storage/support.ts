@@ -53,24 +53,25 @@ export async function thrownAsync(fn: () => unknown): Promise<unknown> {
 }
 
 /**
- * Child processes run plain JavaScript: a fixture is bundled with esbuild (better-sqlite3 left
- * external, resolved from the project's node_modules) into a temporary .mjs next to the project.
+ * Child processes run plain JavaScript: a fixture (a .ts file next to the calling test, under
+ * `fixtures/`) is bundled with esbuild into a temporary .mjs inside the project, so that the
+ * packages left external (native or optional ones) resolve from the project's node_modules.
  */
-export async function bundleFixture(name: string): Promise<string> {
+export async function bundleFixture(name: string, fixtures: URL = new URL('./fixtures/', import.meta.url)): Promise<string> {
   const { build } = await import('esbuild');
   const { fileURLToPath } = await import('node:url');
   const { mkdirSync } = await import('node:fs');
-  const outdir = fileURLToPath(new URL('../../node_modules/.cache/theus-storage-fixtures/', import.meta.url));
+  const outdir = fileURLToPath(new URL('../../node_modules/.cache/theus-test-fixtures/', import.meta.url));
   mkdirSync(outdir, { recursive: true });
   const outfile = `${outdir}${name}-${process.pid}.mjs`;
   await build({
-    entryPoints: [fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url))],
+    entryPoints: [fileURLToPath(new URL(`${name}.ts`, fixtures))],
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     outfile,
-    external: ['better-sqlite3', 'piscina', 'yaml', 'commander', 're2js'],
+    external: ['better-sqlite3', 'pg', 'piscina', 'yaml', 'commander', 're2js'],
     logLevel: 'silent',
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });

@@ -4,6 +4,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { afterAll } from 'vitest';
 import type { CommitEntry } from '../../../src/storage/store.js';
+import { bundleFixture } from '../support.js';
 
 /**
  * The server the PostgreSQL tests run against: THEUS_PG_URL when set (CI starts one with
@@ -141,24 +142,7 @@ export async function until(cond: () => boolean | Promise<boolean>, what: string
   }
 }
 
-/** Bundles a TypeScript fixture into one runnable module, for child processes. */
-export async function bundle(name: string): Promise<string> {
-  const { build } = await import('esbuild');
-  const { fileURLToPath } = await import('node:url');
-  const { mkdirSync } = await import('node:fs');
-  const outdir = fileURLToPath(new URL('../../../node_modules/.cache/theus-pg-fixtures/', import.meta.url));
-  mkdirSync(outdir, { recursive: true });
-  const outfile = `${outdir}${name}-${process.pid}.mjs`;
-  await build({
-    entryPoints: [fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    external: ['pg', 'better-sqlite3', 'piscina', 'yaml', 'commander', 're2js'],
-    logLevel: 'silent',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
-  return outfile;
+/** Bundles one of this folder's fixtures into a runnable module, for child processes. */
+export function bundle(name: string): Promise<string> {
+  return bundleFixture(name, new URL('./fixtures/', import.meta.url));
 }
