@@ -6,10 +6,16 @@ import type { TypedContext } from './typed-context.js';
 import type { ReturnFor, UpdateCheck } from './typed-return.js';
 import type { PathCheck } from './typed-paths.js';
 
-type TypedSpec<C, I, O, S> = Omit<ContractSpec, 'inputs' | 'outputs' | 'semantic'> & { readonly inputs?: I; readonly outputs?: O; readonly semantic?: S } & PathCheck<'inputs', C, I> & PathCheck<'outputs', C, O>;
+// The path checks are `NoInfer`: `I` and `O` come from the lists alone, and inference does not walk
+// into the checks (conditional types whose branches hold template literals) for every call.
+type TypedSpec<C, I, O, S> = Omit<ContractSpec, 'inputs' | 'outputs' | 'semantic'> & { readonly inputs?: I; readonly outputs?: O; readonly semantic?: S } & NoInfer<PathCheck<'inputs', C, I> & PathCheck<'outputs', C, O>>;
 
 /** The `ctx` a typed contract gives: reads of inputs ∪ outputs, writes of outputs (none when pure). */
 export type ContractContext<C, I extends readonly string[], O extends readonly string[], S extends Semantic, A> = TypedContext<C, I[number] | O[number], S extends 'pure' ? never : O[number], A>;
+
+// While `F` is being inferred it stands for its default, whose result is the whole `ReturnFor`
+// (a plain `StateUpdate` among it, which names no path): nothing to check until the real result is known.
+type ResultCheck<C, O extends readonly string[], R> = [ReturnFor<C, O>] extends [R] ? unknown : UpdateCheck<C, O[number], R>;
 
 /** The arguments a process function declares (its second parameter), `any` when it declares none. */
 type ArgsOf<F> = F extends (ctx: never, args: infer A, ...rest: never[]) => unknown ? (unknown extends A ? any : A) : any;
@@ -24,7 +30,7 @@ export interface TypedProcessFactory<C extends ContextShape> {
     const S extends Semantic = 'effect',
     F extends (ctx: ContractContext<C, I, O, S, any>, args: any) => ReturnFor<C, O> = (ctx: ContractContext<C, I, O, S, any>, args: any) => ReturnFor<C, O>,
   >(
-    spec: TypedSpec<C, I, O, S> & NoInfer<UpdateCheck<C, O[number], ReturnType<F>>>,
+    spec: TypedSpec<C, I, O, S> & NoInfer<ResultCheck<C, O, ReturnType<F>>>,
     fn: F,
   ): ProcessDefinition<ArgsOf<F>, ReturnType<F>, C>;
 }

@@ -35,21 +35,55 @@ export type BelowItem<R extends string> = R extends Whole | '*' | `${number}`
 export type Heads<R extends string> = R extends `${infer H}.${string}` ? H : R;
 
 type Primitive = string | number | bigint | boolean | symbol | null | undefined;
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- functions pass through views untouched
-type Opaque = Primitive | Function;
+type Callable = ((...args: never) => unknown) | (abstract new (...args: never) => unknown);
+
+/**
+ * What a view does with a value of type `T` (one member of a union): `leaf` values (primitives,
+ * functions) pass through; Maps, Sets, arrays and Dates have their own views; anything else is an
+ * object. One alias, so the compiler evaluates it once per type and every view of that type, in
+ * every process, reuses it. The key tests come first because relating a plain object to `Date`,
+ * `Map` or `Function` resolves all the members of those library types and runs an inference pass
+ * each time; an object without a `getTime`, `size`, `length` or `apply` key cannot be one of them.
+ */
+type Kind<T> = T extends Primitive | Callable ? 'leaf' : FunctionKind<T>;
+
+type FunctionKind<T> = 'apply' extends keyof T
+  ? // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- functions pass through views untouched
+    T extends Function
+    ? 'leaf'
+    : CollectionKind<T>
+  : CollectionKind<T>;
+
+type CollectionKind<T> = 'size' extends keyof T
+  ? T extends Map<unknown, unknown>
+    ? 'map'
+    : T extends ReadonlyMap<unknown, unknown>
+      ? 'readonly map'
+      : T extends ReadonlySet<unknown>
+        ? 'set'
+        : DateKind<T>
+  : DateKind<T>;
+
+type DateKind<T> = 'getTime' extends keyof T ? (T extends Date ? 'date' : ArrayKind<T>) : ArrayKind<T>;
+
+type ArrayKind<T> = 'length' extends keyof T ? (T extends readonly unknown[] ? 'array' : 'object') : 'object';
 
 /** Deeply read-only: what an input (or anything in a `pure` process) looks like. */
-export type DeepReadonly<T> = T extends Opaque
-  ? T
-  : T extends ReadonlyMap<infer K, infer V>
-    ? ReadonlyMap<K, DeepReadonly<V>>
-    : T extends ReadonlySet<infer E>
-      ? ReadonlySet<DeepReadonly<E>>
-      : T extends Date
+export type DeepReadonly<T> = T extends unknown ? ReadonlyOf<T, Kind<T>> : never;
+
+type ReadonlyOf<T, K> = K extends 'object'
+  ? { readonly [P in keyof T]: DeepReadonly<T[P]> }
+  : K extends 'leaf'
+    ? T
+    : K extends 'array'
+      ? { readonly [I in keyof T]: DeepReadonly<T[I]> }
+      : K extends 'date'
         ? ReadonlyDate
-        : T extends readonly unknown[]
-          ? { readonly [I in keyof T]: DeepReadonly<T[I]> }
-          : { readonly [K in keyof T]: DeepReadonly<T[K]> };
+        : T extends ReadonlyMap<infer MK, infer V>
+          ? ReadonlyMap<MK, DeepReadonly<V>>
+          : T extends ReadonlySet<infer E>
+            ? ReadonlySet<DeepReadonly<E>>
+            : never;
 
 /** A `Date` whose setters are gone. */
 export type ReadonlyDate = Omit<Date, `set${string}`>;
@@ -85,18 +119,17 @@ type Value<V, K, R extends string, W extends string, P extends string> = K exten
  * is absent (reading it is a compile error); a key it names only as an input is `readonly`, and
  * so is everything below it.
  */
-export type Scope<T, R extends string, W extends string, P extends string> =
-  IsAny<T> extends true
-    ? any
-    : T extends Opaque
-      ? T
-      : Whole extends W
-        ? Writable<T>
-        : [W] extends [never]
-          ? Whole extends R
-            ? DeepReadonly<T>
-            : ReadScope<T, R, P>
-          : MixedScope<T, R, W, P>;
+export type Scope<T, R extends string, W extends string, P extends string> = IsAny<T> extends true ? any : T extends unknown ? ScopeOf<T, Kind<T>, R, W, P> : never;
+
+type ScopeOf<T, K, R extends string, W extends string, P extends string> = K extends 'leaf'
+  ? T
+  : Whole extends W
+    ? Writable<T>
+    : [W] extends [never]
+      ? Whole extends R
+        ? DeepReadonly<T>
+        : ReadScope<T, K, R, P>
+      : MixedScope<T, K, R, W, P>;
 
 declare const contractScope: unique symbol;
 
@@ -109,34 +142,47 @@ export interface Marked<P extends string> {
 }
 
 /** Read-only, but only the declared keys. */
-type ReadScope<T, R extends string, P extends string> = T extends ReadonlyMap<infer K, infer V>
-  ? ReadonlyMap<K, Scope<V, BelowItem<R>, never, `${P}.*`>>
-  : T extends ReadonlySet<infer E>
-    ? ReadonlySet<DeepReadonly<E>>
-    : T extends readonly (infer E)[]
+type ReadScope<T, K, R extends string, P extends string> = K extends 'object'
+  ? { readonly [Key in Selected<T, Heads<R>>]: Value<Prop<T, Key>, Key, R, never, P> } & Marked<P>
+  : K extends 'array'
+    ? T extends readonly (infer E)[]
       ? ReadonlyArray<Scope<E, BelowItem<R>, never, `${P}.*`>>
-      : T extends Date
-        ? ReadonlyDate
-        : { readonly [K in Selected<T, Heads<R>>]: Value<Prop<T, K>, K, R, never, P> } & Marked<P>;
+      : never
+    : K extends 'date'
+      ? ReadonlyDate
+      : T extends ReadonlyMap<infer MK, infer V>
+        ? ReadonlyMap<MK, Scope<V, BelowItem<R>, never, `${P}.*`>>
+        : T extends ReadonlySet<infer E>
+          ? ReadonlySet<DeepReadonly<E>>
+          : never;
 
 /** Some writable paths below: declared keys, writable where an output covers them entirely. */
-type MixedScope<T, R extends string, W extends string, P extends string> = T extends Map<infer K, infer V>
-  ? Whole extends BelowItem<W>
-    ? Map<K, V>
-    : ReadonlyMap<K, Scope<V, BelowItem<R>, BelowItem<W>, `${P}.*`>>
-  : T extends ReadonlySet<infer E>
-    ? ReadonlySet<DeepReadonly<E>>
-    : T extends readonly (infer E)[]
+type MixedScope<T, K, R extends string, W extends string, P extends string> = K extends 'object'
+  ? MixedObject<T, R, W, P>
+  : K extends 'array'
+    ? T extends readonly (infer E)[]
       ? Whole extends BelowItem<W>
         ? ItemsWritable<E>
         : ReadonlyArray<Scope<E, BelowItem<R>, BelowItem<W>, `${P}.*`>>
-      : T extends Date
+      : never
+    : K extends 'map'
+      ? T extends Map<infer MK, infer V>
+        ? Whole extends BelowItem<W>
+          ? Map<MK, V>
+          : ReadonlyMap<MK, Scope<V, BelowItem<R>, BelowItem<W>, `${P}.*`>>
+        : never
+      : K extends 'date'
         ? ReadonlyDate
-        : Whole extends R
-          ? { readonly [K in keyof T as K extends WritableKeys<W, K> ? never : K]: Value<T[K], K, R, W, P> } & { -readonly [K in keyof T as WritableKeys<W, K>]: Writable<T[K]> }
-          : { readonly [K in Selected<T, Heads<R>> as K extends WritableKeys<W, K> ? never : K]: Value<Prop<T, K>, K, R, W, P> } & {
-              -readonly [K in Selected<T, Heads<R>> as WritableKeys<W, K>]: Writable<Prop<T, K>>;
-            } & Marked<P>;
+        : // a Set, or a `ReadonlyMap` that is no `Map` (which the compiler relates to `ReadonlySet`)
+          T extends ReadonlySet<infer E>
+          ? ReadonlySet<DeepReadonly<E>>
+          : MixedObject<T, R, W, P>;
+
+type MixedObject<T, R extends string, W extends string, P extends string> = Whole extends R
+  ? { readonly [K in keyof T as K extends WritableKeys<W, K> ? never : K]: Value<T[K], K, R, W, P> } & { -readonly [K in keyof T as WritableKeys<W, K>]: Writable<T[K]> }
+  : { readonly [K in Selected<T, Heads<R>> as K extends WritableKeys<W, K> ? never : K]: Value<Prop<T, K>, K, R, W, P> } & {
+      -readonly [K in Selected<T, Heads<R>> as WritableKeys<W, K>]: Writable<Prop<T, K>>;
+    } & Marked<P>;
 
 type ZoneLocked = `const_${string}` | AppendZone;
 
@@ -144,11 +190,16 @@ type ZoneLocked = `const_${string}` | AppendZone;
  * A whole output subtree: writable, except where a zone prefix says otherwise (`const_` keys
  * read-only, `log_`/`audit_`/`sig_`/`cmd_` arrays append-only). Mapped lazily, one level per access.
  */
-export type Writable<T> = T extends Opaque | Date | ReadonlyMap<unknown, unknown> | ReadonlySet<unknown>
-  ? T
-  : T extends readonly unknown[]
+export type Writable<T> = T extends unknown ? WritableOf<T, Kind<T>> : never;
+
+type WritableOf<T, K> = K extends 'object'
+  ? WritableObject<T>
+  : K extends 'array'
     ? { -readonly [I in keyof T]: Writable<T[I]> }
-    : [Extract<keyof T, ZoneLocked>] extends [never]
+    : T;
+
+type WritableObject<T> =
+  [Extract<keyof T, ZoneLocked>] extends [never]
       ? { -readonly [K in keyof T]: Writable<T[K]> }
       : { readonly [K in keyof T as K extends ZoneLocked ? K : never]: ZoneValue<T[K], K> } & { -readonly [K in keyof T as K extends ZoneLocked ? never : K]: Writable<T[K]> };
 

@@ -6,22 +6,22 @@
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
 
-type Step<T, H extends string> =
-  IsAny<T> extends true
-    ? any
-    : T extends ReadonlyMap<any, infer V>
-      ? V
-      : T extends readonly (infer E)[]
-        ? H extends '*' | `${number}`
-          ? E
-          : never
-        : H extends '*'
-          ? T[keyof T]
-          : H extends keyof T
-            ? NonNullable<T[H]>
-            : string extends keyof T
-              ? T[string]
-              : never;
+// One step down a path, for each member of `T`. The key tests come before relating `T` to `Map` or
+// to an array: a plain object without a `size` or `length` key can be neither, and relating it to
+// them would resolve those library types and run an inference pass on every step.
+type Step<T, H extends string> = IsAny<T> extends true ? any : T extends unknown ? MapStep<T, H> : never;
+
+type MapStep<T, H extends string> = 'size' extends keyof T ? (T extends ReadonlyMap<any, infer V> ? V : ArrayStep<T, H>) : ArrayStep<T, H>;
+
+type ArrayStep<T, H extends string> = 'length' extends keyof T
+  ? T extends readonly (infer E)[]
+    ? H extends '*' | `${number}`
+      ? E
+      : never
+    : KeyStep<T, H>
+  : KeyStep<T, H>;
+
+type KeyStep<T, H extends string> = H extends '*' ? T[keyof T] : H extends keyof T ? NonNullable<T[H]> : string extends keyof T ? T[string] : never;
 
 /** True when the dotted path `P` names something in `T` (`*` matches any one key). */
 export type IsValidPath<T, P extends string> =

@@ -78,8 +78,10 @@ type UpdateProblem<C, O extends string, U> = [Undeclared<U, O>] extends [never]
  * `StateUpdate` (so other processes pay nothing for it): a path outside the outputs, or a value
  * that does not fit its output, adds an impossible requirement whose text names the path.
  */
-export type UpdateCheck<C, O extends string, R> = [Extract<Awaited<R>, StateUpdate>] extends [never]
-  ? unknown
-  : [UpdateProblem<C, O, Extract<Awaited<R>, StateUpdate>>] extends [never]
-    ? unknown
-    : { outputs: UpdateProblem<C, O, Extract<Awaited<R>, StateUpdate>> };
+export type UpdateCheck<C, O extends string, R> =
+  UpdateIn<R> extends infer U ? ([U] extends [never] ? unknown : [UpdateProblem<C, O, U>] extends [never] ? unknown : { outputs: UpdateProblem<C, O, U> }) : never;
+
+// The `StateUpdate` members of a result, through promises. Not `Extract<Awaited<R>, …>`: `Awaited`
+// relates every member of the result union to a structural thenable, which made this check cost as
+// much as the rest of a process's typing, for the many processes that return no update at all.
+type UpdateIn<R> = R extends StateUpdate ? R : R extends PromiseLike<infer V> ? UpdateIn<V> : never;

@@ -282,6 +282,14 @@ export const helperTypes = (ctx: UserCtx, frozen: DeepReadonly<{ list: number[] 
   return name;
 };
 
+// Functions pass through; an object with a `length` or `size` key is still an object, not an array or a Map.
+export const kinds = (v: DeepReadonly<{ f: (n: number) => number; box: { length: number; size: number } }>) => {
+  expectTypeOf(v.f).toEqualTypeOf<(n: number) => number>();
+  expectTypeOf(v.box).toEqualTypeOf<{ readonly length: number; readonly size: number }>();
+  // @ts-expect-error read-only like any other object
+  v.box.size = 2;
+};
+
 // ---- results at runtime ----------------------------------------------------------------------
 
 describe('contracts typed end to end', () => {
