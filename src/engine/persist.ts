@@ -13,13 +13,24 @@ interface Queued {
 export class GroupCommitter {
   #queue: Queued[] = [];
   #flushing = false;
+  /** Set when a write to a store the engine owns failed: later entries were numbered after a lost one. */
+  #failed: { readonly error: unknown } | undefined;
 
   constructor(private readonly store: TheusStore) {}
 
   submit(entry: CommitEntry): Promise<CommitVerdict> {
     return new Promise<CommitVerdict>((resolve, reject) => {
+      if (this.#failed) {
+        reject(this.#failed.error);
+        return;
+      }
       this.#queue.push({ entry, resolve, reject });
-      if (!this.#flushing) void this.#flush();
+      if (!this.#flushing) {
+        // From a microtask: commits made in the same synchronous run (executes started together)
+        // go out as one group rather than a group of one followed by all the others.
+        this.#flushing = true;
+        queueMicrotask(() => void this.#flush());
+      }
     });
   }
 
@@ -43,6 +54,13 @@ export class GroupCommitter {
           });
         } catch (e) {
           for (const q of batch) q.reject(e);
+          // A non-authoritative store persists in the engine's order: what is queued was built on
+          // the failed entries, so writing it would leave a gap in the log. It fails with them.
+          if (!this.store.authoritative) {
+            this.#failed = { error: e };
+            for (const q of this.#queue) q.reject(e);
+            this.#queue = [];
+          }
         }
       }
     } finally {

@@ -101,9 +101,24 @@ function encodeOpList(ops: readonly StoredOp[], classes: ClassRegistry): string 
   return JSON.stringify(out);
 }
 
+/**
+ * Ops come back checked, not only values: a log row is read by every engine that follows it, so
+ * whoever can write to the store's tables must not be able to steer a path into a prototype, nor
+ * hand out an op no engine wrote.
+ */
 export function decodeOps(text: string, classes: ClassRegistry = NO_CLASSES): StoredOp[] {
   const raw = decode(text, classes);
   if (!Array.isArray(raw)) throw new StorageError('A stored log entry is not a list of ops: the store is corrupt.');
+  for (const op of raw as unknown[]) {
+    if (typeof op !== 'object' || op === null || Array.isArray(op)) throw corrupt('an op that is not an object');
+    const { op: kind, path } = op as { op?: unknown; path?: unknown };
+    if (kind !== 'add' && kind !== 'replace' && kind !== 'remove') throw corrupt(`an unknown op '${String(kind)}'`);
+    if (!Array.isArray(path) || path.length === 0) throw corrupt(`an op without a path (${kind})`);
+    for (const seg of path as unknown[]) {
+      if (typeof seg !== 'string' && typeof seg !== 'number') throw corrupt(`a path segment of type ${typeof seg}`);
+      if (isHostileKey(seg)) throw corrupt(`the refused key '${seg}' at ${formatPath(path as Segment[])}`);
+    }
+  }
   return raw as StoredOp[];
 }
 

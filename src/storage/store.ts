@@ -8,6 +8,7 @@
  * segment arrays, never dotted strings, so a key containing a dot is never split.
  */
 import type { Segment } from '../core/path.js';
+import type { StorageError } from '../errors.js';
 
 /** One change, as the pipeline recorded it. */
 export interface StoredOp {
@@ -109,9 +110,11 @@ export interface TheusStore {
   check?(entry: CommitEntry): void;
   /**
    * Commits made by other engines, for authoritative stores: calls `apply` for each version after
-   * `afterVersion`, in order, exactly once. Returns a function that stops following.
+   * `afterVersion`, in order, exactly once. A version that cannot be delivered (a row the store
+   * refuses, or a log pruned past it) is never skipped: the store calls `fail` with a StorageError
+   * and stops following. Returns a function that stops following.
    */
-  follow?(afterVersion: number, apply: (record: HistoryRecord) => void): () => void;
+  follow?(afterVersion: number, apply: (record: HistoryRecord) => void, fail?: (error: StorageError) => void): () => void;
   /**
    * Optional, for authoritative stores: the priority lane across engines. A process that lost
    * `vipAfter` races takes it with its declared conflict keys, waits until its engine applied

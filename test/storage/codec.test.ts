@@ -82,3 +82,16 @@ describe('codec: tagged JSON for stored values', () => {
     expect(() => new ClassRegistry([5 as never])).toThrow(StorageError);
   });
 });
+
+describe('codec: stored ops are checked when read back', () => {
+  it('refuses a path through __proto__, constructor or prototype, and malformed ops, with StorageError', () => {
+    for (const path of [['__proto__', 'x'], ['domain', 'constructor', 'prototype', 'x'], ['domain', 'prototype']]) {
+      expect(() => decodeOps(JSON.stringify([{ op: 'add', path, value: 1 }]))).toThrow(StorageError);
+    }
+    for (const op of [null, [], { op: 'merge', path: ['a'] }, { op: 'add', path: [] }, { op: 'add', path: 'a.b' }, { op: 'add', path: ['a', true] }]) {
+      expect(() => decodeOps(JSON.stringify([op]))).toThrow(StorageError);
+    }
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    expect(decodeOps(JSON.stringify([{ op: 'remove', path: ['domain', 'items', 0] }]))).toEqual([{ op: 'remove', path: ['domain', 'items', 0] }]);
+  });
+});

@@ -45,6 +45,7 @@ export class Follower {
     private readonly cfg: FollowerConfig,
     after: number,
     private readonly apply: (record: HistoryRecord) => void,
+    private readonly fail: (error: StorageError) => void = () => undefined,
   ) {
     this.#last = after;
     // Timers stay referenced: a follower holds its listening connection open anyway (until
@@ -53,6 +54,12 @@ export class Follower {
     this.#poll = setInterval(() => this.catchUp(), cfg.pollMs);
     void this.#listen();
     this.catchUp();
+  }
+
+  #halt(error: StorageError): void {
+    this.cfg.onError(error);
+    this.stop();
+    this.fail(error);
   }
 
   get last(): number {
@@ -135,20 +142,22 @@ export class Follower {
         const v = Number(row.version);
         if (v <= this.#last) continue;
         if (v !== this.#last + 1) {
-          this.cfg.onError(
+          this.#halt(
             new StorageError(
               `This engine applied up to version ${this.#last}, but the shared log now starts at ${v}: it was pruned while the engine was not seen (heartbeat missed for longer than engineTimeoutMs). Reopen the engine to load a fresh snapshot.`,
             ),
           );
-          this.stop();
           return;
         }
-        this.#last = v;
         try {
           this.apply(toRecord(row, this.cfg.values));
         } catch (cause) {
-          this.cfg.onError(new StorageError(`Applying version ${v} from the shared log failed: ${String(cause)}`, { cause }));
+          // Skipping a version would leave every later one, and this engine's own commits, waiting
+          // behind it: following stops here, where the log can no longer be applied in order.
+          this.#halt(cause instanceof StorageError ? cause : new StorageError(`Applying version ${v} from the shared log failed: ${String((cause as Error)?.message ?? cause)}`, { cause }));
+          return;
         }
+        this.#last = v;
         this.cfg.onApplied(v);
       }
       this.#wake();

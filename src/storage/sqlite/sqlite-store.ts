@@ -14,7 +14,7 @@
  * the head state (sharing the engine's frozen values, copying only what a later op changes) to write
  * snapshots without asking the engine.
  */
-import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync, realpathSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fstatSync, fsyncSync, mkdirSync, openSync, realpathSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { StorageError, invalidArgument } from '../../errors.js';
 import { OpReplay, type PlainRoot } from '../apply-ops.js';
@@ -76,6 +76,13 @@ interface LogRow {
 }
 
 const RECENT_IDS = 4096;
+/** A log frame: one database page and its header. Every write transaction adds at least one. */
+const FRAME = 4096 + 24;
+/** Checkpoint once the log holds about this much (estimated), which also bounds recovery after a crash. */
+const CHECKPOINT_BYTES = 8_000_000;
+/** Zeroed space added to the log file at a time, ahead of what SQLite wrote (see reserveLog). */
+const LOG_RESERVE = 1 << 20;
+let zeros: Buffer | undefined;
 const HISTORY_PAGE = 256;
 /** Files open in this process, so a second engine here gets a clear message before SQLite's lock. */
 const OPEN_FILES = new Set<string>();
@@ -112,7 +119,10 @@ export class SqliteStore implements TheusStore {
   private walFd: number | undefined;
   /** Set when a sync failed: what was written may or may not be on disk, so nothing more is accepted. */
   private failed: StorageError | undefined;
+  /** An estimate of the bytes SQLite wrote to the log since it was last emptied. */
   private bytesSinceCheckpoint = 0;
+  /** The log file's size as last seen or made by reserveLog (zeroed space included). */
+  private logSize = 0;
   /** Entries `check` already encoded, so `commit` does not encode them twice. */
   private readonly checked = new WeakMap<CommitEntry, EncodedEntry>();
 
@@ -525,7 +535,10 @@ export class SqliteStore implements TheusStore {
     }
     if (viewAhead && (!written || broken !== undefined)) this.rebuildView();
     if (!written) return;
-    for (const { rows } of ready) for (const r of rows) this.bytesSinceCheckpoint += r.ops.length + 64;
+    let rowBytes = 0;
+    for (const { rows } of ready) for (const r of rows) rowBytes += r.ops.length + (r.signals?.length ?? 0) + r.outbox.reduce((sum, m) => sum + m.topic.length + m.payload.length + 32, 0) + 64;
+    // Whole pages go to the log: one at least, and about two per page of rows (tables and indexes).
+    this.bytesSinceCheckpoint += FRAME * (1 + Math.ceil((2 * rowBytes) / 4096));
     this.maybeSnapshot();
     if (!this.full || this.file === ':memory:') {
       // normal: on the OS's pages, which survive the process; synced at each checkpoint.
@@ -534,6 +547,7 @@ export class SqliteStore implements TheusStore {
       return;
     }
     for (const { group, verdicts } of ready) this.unsynced.push({ group, verdicts });
+    this.reserveLog();
     this.startSync();
   }
 
@@ -580,13 +594,35 @@ export class SqliteStore implements TheusStore {
     } finally {
       closeSync(dirFd);
     }
+    this.logSize = fstatSync(fd).size;
     this.walFd = fd;
     return fd;
   }
 
+  /**
+   * Keeps zeroed space in the log file ahead of SQLite's writes, so that a commit's sync rewrites
+   * blocks the file already has instead of growing it: a sync that grows a file also commits the
+   * file system's metadata, which costs about as much again. Zeros never read as log frames (a
+   * frame must carry the log header's salt and checksums), so recovery stops where SQLite's
+   * writes end. The zeros are written past the file's current end, never over SQLite's data, and
+   * become durable with the next sync.
+   */
+  private reserveLog(): void {
+    try {
+      const fd = this.logFd();
+      if (this.logSize - this.bytesSinceCheckpoint >= LOG_RESERVE / 2) return;
+      const end = fstatSync(fd).size;
+      zeros ??= Buffer.alloc(LOG_RESERVE);
+      writeSync(fd, zeros, 0, zeros.length, end);
+      this.logSize = end + zeros.length;
+    } catch {
+      // Only a speed-up: the log grows as SQLite writes, and the commit's own sync decides.
+    }
+  }
+
   /** Copies the log into the database once it has grown, while nothing waits for a sync. */
   private maybeCheckpoint(): void {
-    if (this.bytesSinceCheckpoint < 4_000_000 || this.syncing || this.unsynced.length > 0 || this.db === undefined) return;
+    if (this.bytesSinceCheckpoint < CHECKPOINT_BYTES || this.syncing || this.unsynced.length > 0 || this.db === undefined) return;
     try {
       this.checkpoint(this.db);
     } catch {
@@ -600,6 +636,7 @@ export class SqliteStore implements TheusStore {
     try {
       db.pragma('wal_checkpoint(TRUNCATE)');
       this.bytesSinceCheckpoint = 0;
+      this.logSize = 0;
     } finally {
       db.pragma('synchronous = OFF');
     }

@@ -2,8 +2,9 @@ import net from 'node:net';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageError } from '../../../src/errors.js';
+import { TheusEngine, defineProcess } from '../../../src/index.js';
 import { PostgresStore, postgresStore } from '../../../src/storage/postgres/index.js';
-import { entry, freshSchema, key, PG_URL, Proxy, target } from './helpers.js';
+import { entry, freshSchema, key, PG_URL, Proxy, target, until } from './helpers.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -91,6 +92,99 @@ describe.skipIf(!PG_URL)('postgres store: bad input against a server', () => {
     await c.end();
   });
 
+  it('a schema of no known format (negative version, or tables that are not a Theus store): StorageError, nothing changed', async () => {
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    cleanup.push(() => c.end());
+    const negative = freshSchema();
+    await track(postgresStore({ connectionString: PG_URL!, schema: negative })).open({});
+    await c.query(`UPDATE ${negative}.schema_version SET version = -3`);
+    await expect(postgresStore({ connectionString: PG_URL!, schema: negative }).open({})).rejects.toThrow(/version of -3/);
+    const foreign = freshSchema();
+    await c.query(`CREATE SCHEMA ${foreign}`);
+    await c.query(`CREATE TABLE ${foreign}.commits (x int)`);
+    const err = await postgresStore({ connectionString: PG_URL!, schema: foreign })
+      .open({})
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as Error).message).toMatch(/not a Theus store/);
+    const tables = await c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [foreign]);
+    expect(tables.rows.map((r) => r.table_name)).toEqual(['commits']);
+  });
+
+  it('a connection lost while opening (migrating, loading): opened once, on the retry', async () => {
+    const schema = freshSchema();
+    const proxy = new Proxy(target(PG_URL!));
+    await proxy.start();
+    cleanup.push(() => proxy.stop());
+    for (const [match, when] of [
+      ['CREATE SCHEMA', 'before-send'],
+      ['INSERT INTO', 'after-reply'],
+      ['REPEATABLE READ', 'mid-send'],
+    ] as const) {
+      proxy.trap = { match, when, count: 1 };
+      const s = track(postgresStore({ connectionString: proxy.url(PG_URL!), schema }));
+      expect(await s.open({ n: 1 })).toEqual({ version: 0, root: { n: 1 } });
+      expect(proxy.trap.count).toBe(0);
+      await s.close();
+    }
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    cleanup.push(() => c.end());
+    expect((await c.query(`SELECT version FROM ${schema}.snapshots`)).rows).toEqual([{ version: '0' }]);
+  });
+
+  it('the commit connection killed while the server runs the commit: rolled back there, retried once, no duplicate', async () => {
+    const schema = freshSchema();
+    const s = track(postgresStore({ connectionString: PG_URL!, schema }));
+    await s.open({});
+    const blocker = new pg.Client({ connectionString: PG_URL });
+    await blocker.connect();
+    cleanup.push(() => blocker.end());
+    // Holding the head row keeps the commit inside the server, mid-transaction, until it is killed.
+    await blocker.query('BEGIN');
+    await blocker.query(`SELECT version FROM ${schema}.head WHERE id = 1 FOR UPDATE`);
+    const e = entry(0, { w: [key('a')], outbox: [{ topic: 't', payload: 1 }] });
+    const committing = s.commit([e]);
+    // Another connection watches: inside a transaction, pg_stat_activity is read once and kept.
+    const watcher = new pg.Client({ connectionString: PG_URL });
+    await watcher.connect();
+    cleanup.push(() => watcher.end());
+    let pid: number | undefined;
+    await until(async () => {
+      const r = await watcher.query(`SELECT pid FROM pg_stat_activity WHERE query LIKE $1 AND wait_event_type = 'Lock'`, [`%${schema}.commit_batch%`]);
+      pid = r.rows[0]?.pid as number | undefined;
+      return pid !== undefined;
+    }, 'the commit to wait for the head row');
+    await watcher.query('SELECT pg_terminate_backend($1)', [pid]);
+    await blocker.query('COMMIT');
+    expect(await committing).toEqual([{ ok: true, version: 1 }]);
+    const versions: number[] = [];
+    for await (const r of s.history({})) versions.push(r.version);
+    expect(versions).toEqual([1]);
+    expect(await s.outbox.pending()).toBe(1);
+  });
+
+  it('connections lost while taking the priority lane and while committing through it: one commit', async () => {
+    const schema = freshSchema();
+    const proxy = new Proxy(target(PG_URL!));
+    await proxy.start();
+    cleanup.push(() => proxy.stop());
+    const s = track(postgresStore({ connectionString: proxy.url(PG_URL!), schema }));
+    await s.open({});
+    proxy.trap = { match: 'pg_advisory_lock', when: 'before-send', count: 1 };
+    const lock = await s.lockPaths([key('a')]);
+    expect(proxy.trap.count).toBe(0);
+    proxy.trap = { match: `${schema}_commit`, when: 'after-reply', count: 1 };
+    expect(await lock.commit([entry(0, { w: [key('a')] })])).toEqual([{ ok: true, version: 1 }]);
+    expect(proxy.trap.count).toBe(0);
+    await lock.release();
+    expect(await s.commit([entry(1, { w: [key('a')] })])).toEqual([{ ok: true, version: 2 }]);
+    const versions: number[] = [];
+    for await (const r of s.history({})) versions.push(r.version);
+    expect(versions).toEqual([1, 2]);
+  });
+
   it('refuses malformed commit entries and unstorable values, writing nothing', async () => {
     const s = track(postgresStore({ connectionString: PG_URL!, schema: freshSchema() }));
     await s.open({});
@@ -160,5 +254,106 @@ describe.skipIf(!PG_URL)('postgres store: bad input against a server', () => {
     expect((await waiting)[0]).toMatchObject({ ok: false, actualVersion: 2 });
     await expect(lock.commit([entry(2)])).rejects.toThrow(/released/);
     await expect(vip.lockPaths('x' as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});
+
+describe.skipIf(!PG_URL)('postgres store: hostile rows in the shared log', () => {
+  const hostile: readonly (readonly (string | number)[])[] = [
+    ['__proto__', 'polluted'],
+    ['constructor', 'prototype', 'polluted'],
+    ['domain', '__proto__', 'polluted'],
+    ['domain', 'constructor', 'prototype', 'polluted'],
+    ['domain', 'prototype'],
+  ];
+
+  /** Writes a row straight into the log (as someone with access to the database could) and wakes the engines. */
+  async function inject(c: pg.Client, schema: string, version: number, ops: unknown): Promise<void> {
+    await c.query('BEGIN');
+    await c.query(`INSERT INTO ${schema}.commits (version, id, process, ops, signals, at) VALUES ($1, $2, 'evil', $3, '[]', 0)`, [version, `evil-${version}`, JSON.stringify(ops)]);
+    await c.query(`UPDATE ${schema}.head SET version = $1 WHERE id = 1`, [version]);
+    await c.query(`SELECT pg_notify('${schema}_commits', $1)`, [String(version)]);
+    await c.query('COMMIT');
+  }
+
+  it.each(hostile.map((p) => [p.join('.'), p] as const))('a follow or catch-up row writing at %s never reaches a prototype', async (_name, path) => {
+    const schema = freshSchema();
+    const errors: StorageError[] = [];
+    const store = track(postgresStore({ connectionString: PG_URL!, schema, pollMs: 20, onError: (e) => errors.push(e) }));
+    await store.open({ domain: { a: 1 } });
+    const seen: number[] = [];
+    store.follow(0, (r) => void seen.push(r.version));
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    cleanup.push(() => c.end());
+    await inject(c, schema, 1, [{ op: 'add', path, value: { yes: true } }]);
+    await until(() => errors.length > 0, 'the follower to refuse the row');
+    expect(errors[0]).toBeInstanceOf(StorageError);
+    expect(errors[0]!.message).toMatch(/refused key/);
+    expect(seen).toEqual([]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+    expect(Object.prototype).not.toHaveProperty('yes');
+    // The same row read by history, rebuilt by stateAt or loaded by a joining engine: refused too.
+    await expect((async () => {
+      for await (const r of store.history({})) void r;
+    })()).rejects.toThrow(StorageError);
+    await expect(store.stateAt(1)).rejects.toThrow(StorageError);
+    await expect(track(postgresStore({ connectionString: PG_URL!, schema })).open({})).rejects.toThrow(StorageError);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('an engine following a hostile row stays unpolluted and reports it', async () => {
+    const schema = freshSchema();
+    const errors: StorageError[] = [];
+    const engine = await TheusEngine.open({ domain: { a: 1 } }, { storage: postgresStore({ connectionString: PG_URL!, schema, pollMs: 20, onError: (e) => errors.push(e) }) });
+    cleanup.push(() => engine.close());
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    cleanup.push(() => c.end());
+    await inject(c, schema, 1, hostile.map((path) => ({ op: 'add', path, value: 1 })));
+    await until(() => errors.length > 0, 'the follower to refuse the row');
+    expect(engine.state.version).toBe(0);
+    expect(engine.state.domain).toEqual({ a: 1 });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+    // A version it cannot apply is never skipped: the engine stops there and says so, instead of
+    // waiting forever behind it (every later commit, its own included, would come after it).
+    const bump = defineProcess({ name: 'bump', inputs: ['domain.a'], outputs: ['domain.a'] }, (ctx) => {
+      ctx.domain.a += 1;
+    });
+    const refused = await engine.execute(bump).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(StorageError);
+    expect((refused as StorageError).message).toMatch(/Version 1 of the shared log cannot be applied/);
+    expect(() => engine.edit((ctx) => void (ctx.domain['b'] = 1))).toThrow(StorageError);
+    expect(engine.state.version).toBe(0);
+  });
+
+  it('malformed ops in a log row: StorageError, never applied', async () => {
+    const schema = freshSchema();
+    const store = track(postgresStore({ connectionString: PG_URL!, schema }));
+    await store.open({ domain: {} });
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    cleanup.push(() => c.end());
+    const bad: unknown[] = [
+      { op: 'add', path: [], value: 1 },
+      { op: 'merge', path: ['domain', 'x'], value: 1 },
+      { op: 'add', path: 'domain.x', value: 1 },
+      { op: 'add', path: ['domain', { k: 1 }], value: 1 },
+      null,
+    ];
+    for (const [i, op] of bad.entries()) {
+      const s2 = freshSchema();
+      const st = track(postgresStore({ connectionString: PG_URL!, schema: s2 }));
+      await st.open({ domain: {} });
+      await inject(c, s2, 1, [op]);
+      await expect(st.stateAt(1), `op ${i}`).rejects.toThrow(StorageError);
+      await expect((async () => {
+        for await (const r of st.history({})) void r;
+      })(), `op ${i}`).rejects.toThrow(StorageError);
+    }
   });
 });
