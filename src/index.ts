@@ -19,7 +19,7 @@ export type { TypedWorkflow, TypedStep } from './contracts/typed-workflow.js';
 export { TheusEngine, EngineTransaction } from './engine/engine.js';
 export type { ExecuteOptions, OpenOptions, EngineOutbox } from './engine/engine.js';
 export { CHANNELS } from './engine/channels.js';
-export type { ExecuteEvent, AttemptEvent, CommitEvent, ConflictEvent, AuditEvent, SignalEvent, CommitRoute } from './engine/channels.js';
+export type { ExecuteEvent, AttemptEvent, CommitEvent, ConflictEvent, AuditEvent, SignalEvent, CommitRoute, WorkflowStepEvent, WorkerTaskEvent, EngineEvent } from './engine/channels.js';
 export type { EngineOptions, NamespacePolicy } from './engine/options.js';
 export type { EngineMetrics, Counters } from './engine/metrics.js';
 export type { MetaEntry } from './engine/meta-log.js';

@@ -1,5 +1,6 @@
 // The page's copy of the event stream: a bounded list fed by Server-Sent Events, refilled from
 // api/events after a gap (a slow tab, a reconnect).
+import { decodeBatch } from '../../src/inspect/stream-batch';
 import { query, type Rec } from './api';
 
 const MAX = 5000;
@@ -52,8 +53,8 @@ export class EventStore {
       this.status = src.readyState === EventSource.CLOSED ? 'offline' : 'connecting';
       this.#changed();
     });
-    src.addEventListener('rec', (e) => {
-      this.#add(JSON.parse((e as MessageEvent).data));
+    src.addEventListener('recs', (e) => {
+      for (const r of decodeBatch(JSON.parse((e as MessageEvent).data))) this.#add(r as Rec);
       this.#changed();
     });
     src.addEventListener('gap', (e) => {

@@ -4,6 +4,7 @@ import { registerAuditCommand } from './commands/audit.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSchemaCommand } from './commands/schema.js';
+import { registerInspectCommand } from '../inspect/cli-command.js';
 import type { CliRuntime } from './io.js';
 import { packageVersion } from './package-info.js';
 
@@ -13,7 +14,7 @@ import { packageVersion } from './package-info.js';
  */
 export type CommandRegistrar = (program: Command, cli: CliRuntime) => void;
 
-const COMMANDS: readonly CommandRegistrar[] = [registerInitCommand, registerCheckCommand, registerRunCommand, registerAuditCommand, registerSchemaCommand];
+const COMMANDS: readonly CommandRegistrar[] = [registerInitCommand, registerCheckCommand, registerRunCommand, registerAuditCommand, registerSchemaCommand, registerInspectCommand];
 
 /** Commander prints `error: unknown option '--x'`; every CLI error reads `theus: …`. */
 function formatCommanderError(text: string): string {

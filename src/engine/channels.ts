@@ -16,6 +16,7 @@ export const CHANNELS = Object.freeze({
   signal: 'theus:signal',
   workflowStep: 'theus:workflow.step',
   workerTask: 'theus:worker.task',
+  engine: 'theus:engine',
 } as const);
 
 /** Identifies the engine instance that published an event (several may share a process). */
@@ -99,10 +100,21 @@ export interface WorkflowStepEvent extends EngineRef {
 
 export interface WorkerTaskEvent {
   readonly pool: string;
+  /** Thread id of the worker that ran the task; 0 when it is not known (the task failed in the thread). */
   readonly worker: number;
   readonly task: string;
   readonly status: 'start' | 'done' | 'failed' | 'crashed';
   readonly durationMs?: number;
+}
+
+/**
+ * Published once per engine when it is constructed: how an inspector that was started before the
+ * application (the `theus inspect` preload) finds engines it was never handed; and once more, with
+ * `closed: true`, when it has closed, so that such an inspector lets go of it.
+ */
+export interface EngineEvent extends EngineRef {
+  readonly engine: object;
+  readonly closed?: true;
 }
 
 export const executeChannel = diagnostics.tracingChannel<string, ExecuteEvent>(CHANNELS.execute);
@@ -113,3 +125,13 @@ export const auditChannel = diagnostics.channel(CHANNELS.audit);
 export const signalChannel = diagnostics.channel(CHANNELS.signal);
 export const workflowStepChannel = diagnostics.channel(CHANNELS.workflowStep);
 export const workerTaskChannel = diagnostics.channel(CHANNELS.workerTask);
+export const engineChannel = diagnostics.channel(CHANNELS.engine);
+
+/**
+ * Whether `execute` has listeners other than for its errors. Only then is its context built when
+ * the call starts; a listener of `error` alone (the inspector) gets an event built when the error
+ * happens, so that a successful call pays for nothing it does not publish.
+ */
+export function executeTraced(): boolean {
+  return executeChannel.start.hasSubscribers || executeChannel.end.hasSubscribers || executeChannel.asyncStart.hasSubscribers || executeChannel.asyncEnd.hasSubscribers;
+}

@@ -13,6 +13,7 @@ import {
   StorageError,
   SystemBusyError,
   TheusError,
+  WorkerCrashedError,
   invalidArgument,
 } from '../errors.js';
 import { conflictKey, parseDottedPath, type Segment } from '../core/path.js';
@@ -39,12 +40,16 @@ import type { CommitEntry, DeadLetter, HistoryQuery, HistoryRecord, OutboxMessag
 import type { ProcessTaskPayload, ProcessTaskResult } from './worker-task.js';
 import { assertData } from './args.js';
 import { runAttempt, type AttemptOutput } from './attempt.js';
-import { attemptChannel, auditChannel, commitChannel, conflictChannel, executeChannel, signalChannel, type AttemptEvent, type CommitRoute, type ExecuteEvent } from './channels.js';
+import { attemptChannel, auditChannel, commitChannel, conflictChannel, engineChannel, executeChannel, executeTraced, signalChannel, workerTaskChannel, type AttemptEvent, type CommitRoute, type EngineEvent, type ExecuteEvent, type WorkerTaskEvent } from './channels.js';
+import type { AttachedInspector } from '../inspect/attach.js';
+import type { Inspector } from '../inspect/start.js';
+import { captureTraceCarrier } from '../otel/trace-hook.js';
 import { CommitLog, displayPaths } from './commit-log.js';
 import { notMarker, prefixOverlap, readPath, touchedKeys } from './commit-result.js';
 import { OutboxBuffer } from './context.js';
 import { Deadline, DeadlineWatcher } from './deadline.js';
 import { PriorityLane, backoffMs } from './lane.js';
+import { StoreLane, declaredKeys } from './store-lane.js';
 import { RecentHistory } from './recent-history.js';
 import { MetaLog, type MetaEntry } from './meta-log.js';
 import { Metrics, type EngineMetrics } from './metrics.js';
@@ -173,6 +178,8 @@ export class TheusEngine {
   readonly #watcher = new DeadlineWatcher();
   /** Set when the engine can no longer commit: a failed initial schema check, a failed durable write. */
   #broken: TheusError | undefined;
+  /** A store the engine owns: the last State whose write is durable (memory may be ahead of it). */
+  #acked: State | undefined;
   #initialCheck: Promise<void> | undefined;
   #store: TheusStore | undefined;
   /** Durable (awaited) persistence; false for the in-memory store, which records synchronously. */
@@ -180,7 +187,10 @@ export class TheusEngine {
   #committer: GroupCommitter | undefined;
   #unfollow: (() => void) | undefined;
   /** Authoritative stores: installs waiting for the versions before them. */
-  readonly #ordered = new Map<number, () => void>();
+  /** Versions waiting for their predecessors: `apply` installs one; `fail` rejects whoever awaits it. */
+  readonly #ordered = new Map<number, { apply: () => void; fail?: (e: unknown) => void }>();
+  /** Stores with `lockPaths`: the priority lane shared by every engine on the store. */
+  readonly #storeLane = new StoreLane();
   readonly #relays = new Set<OutboxRelay>();
   #outboxApi: EngineOutbox | undefined;
   /** Without a store: the recent versions, and the outbox (created when first needed). */
@@ -212,6 +222,7 @@ export class TheusEngine {
       await engine.#openStore(initial);
       if (engine.#initialCheck) await engine.#initialCheck;
       if (engine.#broken) throw engine.#broken;
+      engine.#announce();
     } catch (e) {
       await engine.close().catch(() => undefined);
       throw e;
@@ -276,6 +287,47 @@ export class TheusEngine {
         this.#recent.start(this.#state);
       }
     }
+    // An engine from TheusEngine.open() shows itself once its store is open (its state is the stored one).
+    if (!(STORE_KEY in given)) this.#announce();
+  }
+
+  /**
+   * Tells a process-wide inspector (the `theus inspect` preload) that this engine exists, and
+   * starts the `inspect` option's own inspector. Its module is loaded on demand so that engines
+   * without it never load node:http; the commits made before it loads are not in its timeline,
+   * but the state it starts from includes them.
+   */
+  #announce(): void {
+    if (engineChannel.hasSubscribers) engineChannel.publish({ engineId: this.#engineId, engine: this } satisfies EngineEvent);
+    const inspect = this.#options.inspect;
+    if (inspect === undefined) return;
+    this.#inspecting = (async () => {
+      try {
+        const { attachInspector } = await import('../inspect/attach.js');
+        return this.#closed ? undefined : attachInspector(this, inspect);
+      } catch (e) {
+        // Like a server that cannot listen: reported, never thrown into the application.
+        process.stderr.write(`theus inspect: not started: ${e instanceof Error ? e.message : String(e)}\n`);
+        return undefined;
+      }
+    })();
+  }
+
+  #inspecting: Promise<AttachedInspector | undefined> | undefined;
+
+  /** The engine's id in diagnostics channel events (`engineId`), unique per engine instance. */
+  get engineId(): string {
+    return this.#engineId;
+  }
+
+  /**
+   * With the `inspect` option: resolves once the inspector page listens (`(await engine.inspector)?.url`);
+   * undefined without the option, when the server could not start, or after close().
+   */
+  get inspector(): Promise<Inspector | undefined> {
+    const attaching = this.#inspecting;
+    if (attaching === undefined) return Promise.resolve(undefined);
+    return attaching.then((a) => (a === undefined || this.#closed ? undefined : a.ready));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -462,8 +514,8 @@ export class TheusEngine {
     }
     if (this.#audit?.hasRules(contract.name)) this.#audit.checkInputs(contract.name, args, this.#state.version);
     const executionId = executeChannel.hasSubscribers || attemptChannel.hasSubscribers || commitChannel.hasSubscribers || conflictChannel.hasSubscribers ? `${this.#engineId}:${++this.#executionSeq}` : null;
-    // The execute tracing channel wraps the whole call; built only when someone listens.
-    const event: ExecuteEvent | undefined = executeChannel.hasSubscribers ? { engineId: this.#engineId, process: contract.name, executionId: executionId!, parallel: contract.parallel } : undefined;
+    // The execute tracing channel wraps the whole call; built only when someone listens (to more than errors).
+    const event: ExecuteEvent | undefined = executeTraced() ? { engineId: this.#engineId, process: contract.name, executionId: executionId!, parallel: contract.parallel } : undefined;
     if (event) executeChannel.start.publish(event);
     const token = {};
     let conflicts = 0;
@@ -493,6 +545,20 @@ export class TheusEngine {
           // Queue for the lane (FIFO) rather than re-running against each successive holder.
           await this.#lane.acquire(token);
           this.#assertOpen();
+          const store = this.#store;
+          if (store?.authoritative && store.lockPaths) {
+            // Other engines overtake a lane that is only local: lock the declared paths in the
+            // store too, then run on a snapshot holding every version committed before the lock.
+            const lock = await this.#storeLane.take(token, store, declaredKeys(contract)).catch((e: unknown) => {
+              if (!(e instanceof StorageError)) throw e;
+              // The lane only helps this process win: without it every attempt is still checked in full.
+              this.#meta.add('vip', `process '${contract.name}' runs without the store's priority lane, which could not be taken: ${e.message}`, this.#state.version);
+              return undefined;
+            });
+            this.#assertOpen();
+            if (lock) await this.#storeLane.waitApplied(this.#state.version, lock.version, () => this.#closed || options.signal?.aborted === true);
+            this.#assertOpen();
+          }
           this.#metrics.bump(contract.name, 'vipGrants');
           this.#meta.add('vip', `process '${contract.name}' took the priority lane after ${conflicts} conflicts`, this.#state.version);
         }
@@ -510,9 +576,13 @@ export class TheusEngine {
       if (event) {
         event.error = e;
         executeChannel.error.publish(event);
+      } else if (executeChannel.error.hasSubscribers) {
+        executeChannel.error.publish({ engineId: this.#engineId, process: contract.name, executionId: executionId ?? '', parallel: contract.parallel, error: e } satisfies ExecuteEvent);
       }
       throw e;
     } finally {
+      const unlocked = this.#storeLane.release(token);
+      if (unlocked) await unlocked;
       this.#lane.release(token);
       if (event) executeChannel.end.publish(event);
     }
@@ -533,7 +603,6 @@ export class TheusEngine {
       backoffMs: waited,
       vip: this.#lane.isHeldBy(token),
     };
-    attemptChannel.start.publish(event);
     const settle = (o: Outcome): Outcome => {
       event.result = o.kind;
       attemptChannel.end.publish(event);
@@ -546,7 +615,9 @@ export class TheusEngine {
       throw e;
     };
     try {
-      const out = run();
+      // runStores publishes `start` and runs the body inside every store bound to the channel
+      // (awaits included): a tracer's bound context is then the active one in user code.
+      const out = attemptChannel.start.runStores(event, run);
       return isThenable(out) ? out.then(settle, fail) : settle(out);
     } catch (e) {
       return fail(e);
@@ -622,41 +693,42 @@ export class TheusEngine {
       rootNames: [...this.#roots],
       ceilings: [...this.#rootCeilings],
       strict: this.#options.strictGuards,
+      // The attempt span's context, so spans the process starts in the worker are its children.
+      trace: captureTraceCarrier(),
     };
     this.#pool ??= new ParallelPool(this.#workerOptions ?? {});
     const runOptions: { timeoutMs?: number; signal?: AbortSignal } = { timeoutMs: options.timeoutMs ?? this.#options.writeTimeoutMs };
     if (options.signal) runOptions.signal = options.signal;
     const deadline = new Deadline(this.#options.writeTimeoutMs, options.signal, `Parallel process '${contract.name}'`, this.#watcher);
     const task = this.#pool.run<ProcessTaskResult>({ module: PROCESS_TASK, exportName: 'runProcessTask', payload }, runOptions);
+    const startedAt = workerTaskChannel.hasSubscribers ? performance.now() : -1;
     return deadline.race(task).then(
       (r) => {
         deadline.dispose();
+        if (startedAt >= 0) this.#workerTask(contract.name, r.threadId, 'done', startedAt);
         this.#assertOpen();
         const ops: DeltaOp[] = r.ops.map((op) => (op.op === 'remove' ? op : { ...op, value: reattach(op.value) }));
         const root = applyOps(base, ops);
         const result: TransactionResult = { root, ops, writes: new Set(r.writes), reads: new Set(r.reads) };
-        return this.#submit({
-          route: 'parallel',
-          actor: { kind: 'process', contract, strict: this.#options.strictGuards },
-          processName: contract.name,
-          executionId,
-          attempt,
-          baseVersion: base.version,
-          built: base,
-          result,
-          signals: r.signals,
-          outbox: r.outbox,
-          adminWrites: r.adminWrites,
-          policy: { lane: 'wait', asyncGates: 'await' },
-          token,
-          value: reattach(r.value),
-        });
+        const output: AttemptOutput = { result, signals: r.signals, outbox: r.outbox, adminWrites: r.adminWrites, value: reattach(r.value) };
+        return this.#submitProcess('parallel', contract, base, executionId, attempt, token, output);
       },
       (e: unknown) => {
         deadline.dispose();
+        if (startedAt >= 0) this.#workerTask(contract.name, 0, e instanceof WorkerCrashedError ? 'crashed' : 'failed', startedAt);
         throw e;
       },
     );
+  }
+
+  /**
+   * A settled worker task, for the inspector's pool lanes. Published here rather than by the pool,
+   * which stays generic: only the engine knows the task is a process. The thread is known from the
+   * result alone, so only the settled task is published (0: thread unknown).
+   */
+  #workerTask(task: string, worker: number, status: 'done' | 'failed' | 'crashed', startedAt: number): void {
+    if (!workerTaskChannel.hasSubscribers) return;
+    workerTaskChannel.publish({ pool: `engine ${this.#engineId.slice(0, 8)}`, worker, task, status, durationMs: performance.now() - startedAt } satisfies WorkerTaskEvent);
   }
 
   /**
@@ -682,24 +754,28 @@ export class TheusEngine {
       },
       onAdmin: () => this.#meta.add('admin', `process '${contract.name}' ran an admin block`, base.version),
     });
-    const submit = (o: AttemptOutput): Outcome | Promise<Outcome> =>
-      this.#submit({
-        route: 'execute',
-        actor: { kind: 'process', contract, strict: this.#options.strictGuards },
-        processName: contract.name,
-        executionId,
-        attempt,
-        baseVersion: base.version,
-        built: base,
-        result: o.result,
-        signals: o.signals,
-        outbox: o.outbox,
-        adminWrites: o.adminWrites,
-        policy: { lane: 'wait', asyncGates: 'await' },
-        token,
-        value: o.value,
-      });
+    const submit = (o: AttemptOutput): Outcome | Promise<Outcome> => this.#submitProcess('execute', contract, base, executionId, attempt, token, o);
     return isThenable(out) ? out.then(submit) : submit(out);
+  }
+
+  /** What a process attempt produced, on the main thread or in a worker, as one commit request. */
+  #submitProcess(route: 'execute' | 'parallel', contract: Contract, base: State, executionId: string | null, attempt: number, token: object, o: AttemptOutput): Outcome | Promise<Outcome> {
+    return this.#submit({
+      route,
+      actor: { kind: 'process', contract, strict: this.#options.strictGuards },
+      processName: contract.name,
+      executionId,
+      attempt,
+      baseVersion: base.version,
+      built: base,
+      result: o.result,
+      signals: o.signals,
+      outbox: o.outbox,
+      adminWrites: o.adminWrites,
+      policy: { lane: 'wait', asyncGates: 'await' },
+      token,
+      value: o.value,
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -775,20 +851,27 @@ export class TheusEngine {
       return { kind: 'done', value: req.value };
     }
     const entry = this.#entry(req, result, signals, this.#store!.authoritative ? undefined : head.version + 1);
+    // A value the store could not restore fails this commit alone, here, while nothing is
+    // installed: found later by the write, it would break the engine with the state ahead of disk.
+    this.#store!.check?.(entry);
     if (!this.#store!.authoritative) {
       // One engine owns the store: install now (later commits are checked against this one) and
       // acknowledge once the group write is durable; signals publish only then.
       const version = head.version + 1;
+      this.#acked ??= head;
       this.#install(root, version, result.writes, signals);
+      const installed = this.#state;
       return this.#committer!.submit(entry).then(
         () => {
+          if (installed.version > this.#acked!.version) this.#acked = installed;
           this.#published(req, result, signals, version);
           return { kind: 'done', value: req.value } as Outcome;
         },
         (e: unknown) => this.#storageFailed(e),
       );
     }
-    return this.#committer!.submit(entry).then(
+    // The priority lane's holder commits through its lock; everyone else groups.
+    return (this.#storeLane.commit(req.token, entry) ?? this.#committer!.submit(entry)).then(
       (verdict) => {
         if (!verdict.ok) return this.#conflict(req, [...verdict.paths], verdict.actualVersion);
         return this.#installInOrder(verdict.version, () => {
@@ -904,10 +987,14 @@ export class TheusEngine {
   /** Authoritative stores: versions install strictly in order, ours and other engines' alike. */
   #installInOrder(version: number, install: () => void): Promise<void> {
     if (version <= this.#state.version) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      this.#ordered.set(version, () => {
-        install();
-        resolve();
+    if (this.#broken) return Promise.reject(this.#broken);
+    return new Promise<void>((resolve, reject) => {
+      this.#ordered.set(version, {
+        apply: () => {
+          install();
+          resolve();
+        },
+        fail: reject,
       });
       this.#drainOrdered();
     });
@@ -915,12 +1002,45 @@ export class TheusEngine {
 
   #drainOrdered(): void {
     for (let next = this.#ordered.get(this.#state.version + 1); next; next = this.#ordered.get(this.#state.version + 1)) {
-      this.#ordered.delete(this.#state.version + 1);
-      next();
+      const version = this.#state.version + 1;
+      this.#ordered.delete(version);
+      try {
+        next.apply();
+      } catch (e) {
+        throw this.#cannotFollow(version, e);
+      }
     }
+    this.#storeLane.applied(this.#state.version);
+  }
+
+  /**
+   * A version of the shared log that cannot be applied here (a row this engine refuses) would
+   * leave every later version, this engine's own commits included, waiting behind it forever.
+   * The engine stops at the last version it applied instead: whoever waits is rejected and every
+   * later commit is refused. Returns the error the engine now answers with.
+   */
+  #cannotFollow(version: number, cause: unknown): TheusError {
+    const why = String((cause as Error)?.message ?? cause).replace(/\.?$/, '.');
+    this.#broken ??= new StorageError(`Version ${version} of the shared log cannot be applied by this engine, which stays at version ${this.#state.version} and accepts no more commits: ${why} Close the engine and open the store again.`, { cause });
+    const waiting = [...this.#ordered.values()];
+    this.#ordered.clear();
+    for (const w of waiting) w.fail?.(this.#broken);
+    this.#storeLane.applied(Number.MAX_SAFE_INTEGER);
+    return this.#broken;
   }
 
   #storageFailed(e: unknown): never {
+    if (!this.#store!.authoritative) {
+      // Memory is ahead of the store: the failed commit, and every commit installed on top of it,
+      // may be lost and is never acknowledged. The engine goes back to the last acknowledged State
+      // (so no reader acts on a lost version) and refuses every later commit; reopening resumes
+      // from what is on disk.
+      const acked = this.#acked ?? this.#state;
+      if (this.#state.version > acked.version) this.#state = acked;
+      const why = String((e as Error)?.message ?? e).replace(/\.?$/, '.');
+      this.#broken ??= new StorageError(`A durable write failed, so the engine accepts no more commits (it shows version ${acked.version}, the last acknowledged one): ${why} Close the engine and open the store again.`, { cause: e, file: e instanceof StorageError ? e.file : undefined });
+      throw this.#broken;
+    }
     const err = e instanceof TheusError ? e : new StorageError(`The store failed to write a commit: ${(e as Error)?.message ?? String(e)}. The engine stopped accepting commits; reopen it.`, { cause: e });
     // Memory may now be ahead of the store: nothing more may commit on top of it.
     this.#broken ??= err;
@@ -958,6 +1078,7 @@ export class TheusEngine {
 
   #fluxHost(): FluxHost {
     return (this.#host ??= {
+      engineId: this.#engineId,
       hasProcess: (name) => this.#registry.has(name),
       execute: (name, args, opts) => this.execute(name, args, opts.signal ? { signal: opts.signal } : {}),
       conditionScope: () => {
@@ -1192,7 +1313,7 @@ export class TheusEngine {
     if (store.authoritative && store.follow) {
       this.#unfollow = store.follow(this.#state.version, (record: HistoryRecord) => {
         if (record.version <= this.#state.version || this.#ordered.has(record.version)) return;
-        this.#ordered.set(record.version, () => {
+        this.#ordered.set(record.version, { apply: () => {
           const root = applyOps(this.#state, record.delta as DeltaOp[]);
           const writes = new Set(record.delta.map((op) => conflictKey(op.path)));
           const signals = record.signals.map((s) => [s.topic, s.payload] as const);
@@ -1203,9 +1324,9 @@ export class TheusEngine {
             signals,
             record.version,
           );
-        });
+        } });
         this.#drainOrdered();
-      });
+      }, (error) => void this.#cannotFollow(this.#state.version + 1, error));
     }
   }
 
@@ -1299,6 +1420,9 @@ export class TheusEngine {
     const pool = this.#pool;
     this.#pool = undefined;
     if (pool) await pool.close();
+    await (await this.#inspecting)?.close();
+    // Last, once nothing more can commit: a process-wide inspector lets go of this engine.
+    if (engineChannel.hasSubscribers) engineChannel.publish({ engineId: this.#engineId, engine: this, closed: true } satisfies EngineEvent);
   }
 
   #assertOpen(): void {

@@ -4,6 +4,7 @@ import { isHostileKey } from '../core/path.js';
 import { BUILTIN_ROOTS } from '../contracts/validate.js';
 import { ALL, APPEND, DELETE, READ, UPDATE } from '../contracts/zones.js';
 import type { TheusStore } from '../storage/store.js';
+import { resolveInspectorOptions, type InspectorOptions } from '../inspect/options.js';
 
 /** What a namespace root allows, whatever the contract says (its zone ceiling). */
 export interface NamespacePolicy {
@@ -50,6 +51,11 @@ export interface EngineOptions {
   storage?: string | TheusStore;
   /** Sync level of a durable store: 'full' (every commit reaches the disk) or 'normal'. */
   durability?: 'full' | 'normal';
+  /**
+   * Serves the inspector page for this engine (`true`, or `{ port, host, … }`); its URL is printed
+   * on stderr (unless `quiet`) and given by `engine.inspector`. `close()` stops it.
+   */
+  inspect?: boolean | InspectorOptions;
 }
 
 export interface ResolvedOptions {
@@ -62,6 +68,8 @@ export interface ResolvedOptions {
   backoffMaxMs: number;
   namespaces: Map<string, { ceiling: number; initial: Record<string, unknown> | undefined }>;
   historyLimit: number;
+  /** Validated `inspect` option; undefined when off. */
+  inspect: true | InspectorOptions | undefined;
 }
 
 const KNOWN = new Set([
@@ -81,6 +89,7 @@ const KNOWN = new Set([
   'storage',
   'durability',
   'historyLimit',
+  'inspect',
 ]);
 
 export function resolveOptions(options: EngineOptions): ResolvedOptions {
@@ -116,7 +125,16 @@ export function resolveOptions(options: EngineOptions): ResolvedOptions {
     backoffMaxMs: num(options.backoffMaxMs, 'backoffMaxMs', 32, 0, 60_000),
     namespaces,
     historyLimit: int(options.historyLimit, 'historyLimit', 0, 0, 1_000_000),
+    inspect: inspectOption(options.inspect),
   };
+}
+
+function inspectOption(v: unknown): true | InspectorOptions | undefined {
+  if (v === undefined || v === false) return undefined;
+  if (v !== true && (typeof v !== 'object' || v === null || Array.isArray(v))) throw invalidArgument('Option inspect must be true, false or { port?, host?, capacity?, snapshotEvery?, quiet? }.');
+  // Checked here, synchronously: a bad port must fail the constructor, not the server start later.
+  resolveInspectorOptions(v as true | InspectorOptions);
+  return v as true | InspectorOptions;
 }
 
 function bool(v: unknown, name: string, dflt: boolean): boolean {

@@ -11,6 +11,7 @@ import type { WorkerTools } from '../parallel/worker-entry.js';
 import type { OutboxMessageInit } from '../storage/store.js';
 import { runAttempt } from './attempt.js';
 import { importingInWorker } from './worker-mark.js';
+import { runInTraceCarrier, type TraceCarrier } from '../otel/trace-hook.js';
 
 // The worker side of a parallel process: loads the process's module in a pool thread and runs one
 // attempt with the same code as the main thread. Lives with the engine; the pool only knows it as
@@ -30,9 +31,13 @@ export interface ProcessTaskPayload {
   /** Namespace policies as capability bits, so the worker refuses at the statement what the engine would refuse at commit. */
   readonly ceilings: readonly (readonly [string, number])[];
   readonly strict: boolean;
+  /** The attempt's trace context (W3C `traceparent`…), present only while OpenTelemetry instruments the engine. */
+  readonly trace?: TraceCarrier | undefined;
 }
 
 export interface ProcessTaskResult {
+  /** The worker thread that ran the attempt (for the inspector's pool lanes). */
+  readonly threadId: number;
   readonly value: unknown;
   readonly ops: readonly { op: 'add' | 'replace' | 'remove'; path: readonly Segment[]; value?: unknown }[];
   readonly writes: readonly string[];
@@ -67,16 +72,19 @@ export async function runProcessTask(payload: ProcessTaskPayload, tools: WorkerT
   const contract = validateContract(def, new Set(payload.rootNames));
   const heavy: Record<string, unknown> = {};
   for (const [key, handle] of Object.entries(payload.heavy)) heavy[key] = tools.heavy(handle);
-  const out = await runAttempt({
-    def,
-    contract,
-    base: State.create({ ...payload.roots, heavy }),
-    args: payload.args,
-    strict: payload.strict,
-    rootCeilings: new Map(payload.ceilings),
-  });
+  const attempt = () =>
+    runAttempt({
+      def,
+      contract,
+      base: State.create({ ...payload.roots, heavy }),
+      args: payload.args,
+      strict: payload.strict,
+      rootCeilings: new Map(payload.ceilings),
+    });
+  const out = payload.trace === undefined ? await attempt() : await runInTraceCarrier(payload.trace, attempt);
   const { result } = out;
   return {
+    threadId: tools.threadId,
     value: transportable(out.value),
     ops: result.ops.map((op) => (op.op === 'remove' ? { op: op.op, path: op.path } : { op: op.op, path: op.path, value: transportable(op.value) })),
     writes: [...result.writes],

@@ -31,6 +31,8 @@ export interface TransitionEntry {
 }
 
 export interface FluxHost {
+  /** Names the engine in the step events of the `theus:workflow.step` diagnostics channel. */
+  readonly engineId?: string;
   hasProcess(name: string): boolean;
   /** Runs one registered process in its own transaction; resolves with its return value or rejects with its error. */
   execute(name: string, args: unknown, options: { signal?: AbortSignal }): Promise<unknown>;

@@ -3,6 +3,7 @@ import type { FluxHost, TransitionEntry } from './host.js';
 import { CHAIN_DONE, CHAIN_FAIL, parseStateMachine } from './machine.js';
 import type { StateMachine } from './machine.js';
 import { assertHost, assertProcessesExist, DEFAULT_MAX_ITERATIONS, runWorkflow } from './run.js';
+import { publishStep } from './step-events.js';
 
 export interface OrchestrateOptions {
   /** Passed to every entry workflow (conditions see it as `args`; processes receive it). */
@@ -158,12 +159,15 @@ class MachineRun {
     if (state === undefined) return;
     const visit = this.visit;
     let completion: string | undefined;
+    publishStep(this.host, this.machine.name, 'machine', name, 'transition');
     if (state.entry !== undefined) {
       try {
         await runWorkflow(this.host, state.entry, { signal: this.entryAbort.signal, maxIterations: this.options.maxIterations ?? DEFAULT_MAX_ITERATIONS, args: this.options.args });
         completion = CHAIN_DONE;
+        publishStep(this.host, this.machine.name, 'machine', name, 'done');
       } catch (error) {
         if (this.finished) return;
+        publishStep(this.host, this.machine.name, 'machine', name, 'failed', error);
         if (!state.events.has(CHAIN_FAIL)) throw error;
         completion = CHAIN_FAIL;
       }

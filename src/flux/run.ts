@@ -7,6 +7,7 @@ import { parseWorkflow } from './parse.js';
 import { processSteps } from './workflow.js';
 import type { IfStep, ProcessStep, Step, StepPosition, WhileStep, Workflow } from './workflow.js';
 import { formatLocation } from '../source/location.js';
+import { publishStep } from './step-events.js';
 
 export const DEFAULT_MAX_ITERATIONS = 10_000;
 
@@ -53,7 +54,7 @@ export async function runWorkflow(host: FluxHost, definition: unknown, options: 
   const { args, maxIterations, signal } = checkOptions(options);
   const workflow = parseWorkflow(definition);
   assertProcessesExist(host, workflow);
-  const runner = new Runner(host, args, maxIterations, signal, options.onStep);
+  const runner = new Runner(host, args, maxIterations, signal, options.onStep, workflow.name ?? (workflow.file || 'workflow'));
   const started = performance.now();
   if (signal?.aborted === true) throw abortedError(signal, 'before its first step');
   await runner.steps(workflow.steps);
@@ -88,6 +89,8 @@ class Runner {
     private readonly maxIterations: number,
     private readonly signal: AbortSignal | undefined,
     private readonly onStep: ((report: StepReport) => void) | undefined,
+    /** How step events name this workflow. */
+    private readonly name: string,
   ) {}
 
   async steps(steps: readonly Step[]): Promise<void> {
@@ -117,14 +120,17 @@ class Runner {
     const started = performance.now();
     const versionBefore = this.host.version();
     const stepArgs = this.args === undefined && step.args === undefined ? {} : { ...this.args, ...step.args };
+    publishStep(this.host, this.name, 'workflow', step.name, 'start');
     try {
       await this.host.execute(step.name, stepArgs, this.signal === undefined ? {} : { signal: this.signal });
     } catch (error) {
+      publishStep(this.host, this.name, 'workflow', step.name, 'failed', error);
       if (this.signal?.aborted === true) {
         throw error instanceof TheusError && error.code === 'ABORTED' ? error : abortedError(this.signal, `during process '${step.name}' at ${where(step.at)}`);
       }
       throw error;
     }
+    publishStep(this.host, this.name, 'workflow', step.name, 'done');
     const version = this.host.version();
     if (version === versionBefore) this.spentLatch = version;
     const report: StepReport = { name: step.name, path: step.at.path, version, durationMs: performance.now() - started };

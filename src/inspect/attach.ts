@@ -5,7 +5,7 @@
  * thrown into the application.
  */
 import { resolveInspectorOptions, type InspectorOptions } from './options.js';
-import { Recorder, keepHistory, type InspectableEngine } from './recorder.js';
+import { Recorder, type InspectableEngine } from './recorder.js';
 import type { Inspector } from './start.js';
 import { invalidArgument } from '../errors.js';
 
@@ -18,7 +18,6 @@ export interface AttachedInspector {
 export function attachInspector(engine: InspectableEngine, options: InspectorOptions | true): AttachedInspector {
   const o = resolveInspectorOptions(options);
   if (typeof engine !== 'object' || engine === null || !engine.state) throw invalidArgument('attachInspector expects an engine.');
-  keepHistory(engine);
   const recorder = new Recorder({ capacity: o.capacity, snapshotEvery: o.snapshotEvery, engine });
   recorder.start();
   let closed = false;

@@ -72,6 +72,11 @@ export class WorkflowGraphs {
     }
   }
 
+  /** Drops the graphs of an engine that closed. */
+  forget(engineId: string): void {
+    for (const [key, g] of this.graphs) if (g.engineId === engineId) this.graphs.delete(key);
+  }
+
   /** JSON shape for the page. */
   list(engineId?: string): unknown[] {
     const out: unknown[] = [];

@@ -2,15 +2,23 @@
  * Subscribes to the engine's diagnostics channels and keeps a bounded picture: the newest events in
  * a ring, a state snapshot every K commits per engine (a reference to the immutable State when the
  * engine is at hand, otherwise rebuilt from deltas after the event, off the engine's path), and
- * per-workflow step counts. Channel handlers only allocate a record and push it.
+ * per-workflow step counts. A commit, the event that comes by the thousand, is written into the
+ * ring in place: no record object, nothing serialised, no "before" value read (the detail query
+ * reads it from the state before, rebuilt from a snapshot).
+ *
+ * The engine's own history is left as configured: keeping every State for thousands of versions
+ * made each commit's new objects survive into the old generation, which cost an inspected engine
+ * more than all of the recording. Versions older than the ring come from the engine's `stateAt`
+ * (a durable store, or an engine's `historyLimit`).
  */
-import diagnostics from 'node:diagnostics_channel';
 import { State } from '../core/state.js';
 import {
+  CHANNELS,
   attemptChannel,
   auditChannel,
   commitChannel,
   conflictChannel,
+  engineChannel,
   executeChannel,
   signalChannel,
   workerTaskChannel,
@@ -19,19 +27,27 @@ import {
   type AuditEvent,
   type CommitEvent,
   type ConflictEvent,
+  type EngineEvent,
   type ExecuteEvent,
   type SignalEvent,
   type WorkerTaskEvent,
   type WorkflowStepEvent,
 } from '../engine/channels.js';
 import type { CommitRec, Rec, StepRec } from './records.js';
-import { Ring } from './ring.js';
+import { RecordRing } from './record-ring.js';
 import { applyDelta, type Op } from './state-view.js';
 import { WorkflowGraphs } from './graphs.js';
 import { VersionIndex } from './version-index.js';
 
 /** Where an engine announces itself to a global inspector (`{ engineId, engine }`). */
-export const ENGINE_CHANNEL = 'theus:engine';
+export const ENGINE_CHANNEL = CHANNELS.engine;
+
+/** Engines a global inspector follows at once; past it, the one idle the longest is let go. */
+export const MAX_ENGINES = 32;
+/** Executions awaiting a retry after a lost conflict that are followed at once (see #retrying). */
+const MAX_RETRYING = 1024;
+/** Ids of closed engines remembered, so that their late events do not bring them back. */
+const MAX_CLOSED = 256;
 
 /** What the inspector reads from an engine it was handed (all optional but `state`). */
 export interface InspectableEngine {
@@ -57,6 +73,8 @@ export interface Track {
   readonly commits: VersionIndex;
   head: number;
   rebuildQueued: boolean;
+  /** Last sequence recorded for this engine: the idlest engine is the first let go. */
+  lastSeq: number;
 }
 
 export interface RecorderOptions {
@@ -66,20 +84,31 @@ export interface RecorderOptions {
   engine?: InspectableEngine;
 }
 
-export type RecordListener = (seq: number, rec: Rec) => void;
+/** Told the sequence of each record kept (read it from `ring`). */
+export type RecordListener = (seq: number) => void;
 
 export class Recorder {
-  readonly ring: Ring<Rec>;
+  readonly ring: RecordRing;
   readonly snapshotEvery: number;
   readonly tracks = new Map<string, Track>();
   readonly graphs = new WorkflowGraphs();
-  readonly #listeners = new Set<RecordListener>();
+  // An array rather than a Set: walked on every commit, and for..of over a Set allocates.
+  #listeners: RecordListener[] = [];
   readonly #engine: InspectableEngine | undefined;
   #filter: string | undefined;
   #unsubscribe: (() => void) | undefined;
+  /**
+   * Executions that lost a conflict and may run again. Retries are the only attempts the timeline
+   * shows, and an attempt event costs the engine an object and a few closures per execute, so the
+   * attempt channel is listened to only while some execution is in this map (entered on its
+   * conflict, left on its commit or failure).
+   */
+  readonly #retrying = new Map<string, true>();
+  #onAttemptStart: ((m: unknown) => void) | undefined;
+  readonly #closedEngines = new Set<string>();
 
   constructor(options: RecorderOptions = {}) {
-    this.ring = new Ring<Rec>(options.capacity ?? 2000);
+    this.ring = new RecordRing(options.capacity ?? 2000);
     this.snapshotEvery = options.snapshotEvery ?? 32;
     this.#engine = options.engine;
     this.#filter = options.engine?.engineId;
@@ -90,8 +119,10 @@ export class Recorder {
   readonly #initial: Snapshot | undefined;
 
   onRecord(listener: RecordListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    this.#listeners = [...this.#listeners, listener];
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
   }
 
   start(): void {
@@ -101,6 +132,7 @@ export class Recorder {
     const onConflict = (m: unknown) => {
       const e = m as ConflictEvent;
       if (this.#skip(e.engineId)) return;
+      if (e.executionId !== null) this.#awaitRetry(e.executionId);
       this.#push({ kind: 'conflict', engineId: e.engineId, at: Date.now(), process: e.process, route: e.route, executionId: e.executionId, attempt: e.attempt, baseVersion: e.baseVersion, winningVersion: e.winningVersion, paths: e.paths, ops: e.ops });
     };
     const onAudit = (m: unknown) => {
@@ -127,19 +159,20 @@ export class Recorder {
     const onExecuteError = (m: unknown) => {
       const e = m as ExecuteEvent;
       if (this.#skip(e.engineId)) return;
+      this.#settled(e.executionId);
       this.#push({ kind: 'failure', engineId: e.engineId, at: Date.now(), process: e.process, executionId: e.executionId, parallel: e.parallel, error: e.error });
     };
-    const onAttemptStart = (m: unknown) => {
+    this.#onAttemptStart = (m: unknown) => {
       const e = m as AttemptEvent;
       if (e.attempt <= 1 || this.#skip(e.engineId)) return;
       this.#push({ kind: 'retry', engineId: e.engineId, at: Date.now(), process: e.process, executionId: e.executionId, attempt: e.attempt, baseVersion: e.baseVersion, backoffMs: e.backoffMs, vip: e.vip });
     };
     const onEngine = (m: unknown) => {
-      const e = m as { engineId?: unknown; engine?: InspectableEngine };
-      if (typeof e?.engineId !== 'string' || this.#skip(e.engineId) || !e.engine) return;
-      this.#track(e.engineId, e.engine);
+      const e = m as Partial<EngineEvent> | null;
+      if (typeof e?.engineId !== 'string' || this.#skip(e.engineId)) return;
+      if (e.closed === true) this.#closed(e.engineId);
+      else if (e.engine) this.#track(e.engineId, e.engine as InspectableEngine);
     };
-    const engineChannel = diagnostics.channel(ENGINE_CHANNEL);
     commitChannel.subscribe(onCommit);
     conflictChannel.subscribe(onConflict);
     auditChannel.subscribe(onAudit);
@@ -147,7 +180,6 @@ export class Recorder {
     workflowStepChannel.subscribe(onStep);
     workerTaskChannel.subscribe(onWorker);
     executeChannel.error.subscribe(onExecuteError);
-    attemptChannel.start.subscribe(onAttemptStart);
     engineChannel.subscribe(onEngine);
     this.#unsubscribe = () => {
       commitChannel.unsubscribe(onCommit);
@@ -157,15 +189,16 @@ export class Recorder {
       workflowStepChannel.unsubscribe(onStep);
       workerTaskChannel.unsubscribe(onWorker);
       executeChannel.error.unsubscribe(onExecuteError);
-      attemptChannel.start.unsubscribe(onAttemptStart);
       engineChannel.unsubscribe(onEngine);
+      this.#retrying.clear();
+      this.#followAttempts(false);
     };
   }
 
   stop(): void {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
-    this.#listeners.clear();
+    this.#listeners = [];
   }
 
   /** The engine's id once known (a handed engine without `engineId` adopts the first one seen). */
@@ -173,15 +206,42 @@ export class Recorder {
     return this.#filter;
   }
 
+  /** Whether the attempt channel is listened to (while an execution may retry). */
+  get followsAttempts(): boolean {
+    return this.#retrying.size > 0;
+  }
+
   /** Until a handed engine without an id is named by its first commit, everything is kept. */
   #skip(engineId: string): boolean {
     return this.#filter !== undefined && engineId !== this.#filter;
   }
 
-  #track(engineId: string, engine?: InspectableEngine): Track {
+  #awaitRetry(executionId: string): void {
+    if (this.#retrying.size >= MAX_RETRYING) this.#retrying.delete(this.#retrying.keys().next().value!);
+    this.#retrying.set(executionId, true);
+    this.#followAttempts(true);
+  }
+
+  #settled(executionId: string | null): void {
+    if (executionId === null || !this.#retrying.delete(executionId) || this.#retrying.size > 0) return;
+    this.#followAttempts(false);
+  }
+
+  #following = false;
+  #followAttempts(on: boolean): void {
+    if (on === this.#following || !this.#onAttemptStart) return;
+    this.#following = on;
+    if (on) attemptChannel.start.subscribe(this.#onAttemptStart);
+    else attemptChannel.start.unsubscribe(this.#onAttemptStart);
+  }
+
+  #track(engineId: string, engine?: InspectableEngine): Track | undefined {
     let t = this.tracks.get(engineId);
     if (t === undefined) {
-      t = { engineId, engine, snapshots: [], commits: new VersionIndex(), head: -1, rebuildQueued: false };
+      // A late event of an engine that closed must not bring it back.
+      if (this.#closedEngines.has(engineId)) return undefined;
+      if (this.#engine === undefined && this.tracks.size >= MAX_ENGINES) this.#evictIdlest();
+      t = { engineId, engine, snapshots: [], commits: new VersionIndex(), head: -1, rebuildQueued: false, lastSeq: this.ring.next };
       this.tracks.set(engineId, t);
       if (engine) {
         const first = engine === this.#engine && this.#initial ? this.#initial : { version: engine.state.version, state: engine.state, partial: false };
@@ -192,27 +252,37 @@ export class Recorder {
     return t;
   }
 
+  #evictIdlest(): void {
+    let idlest: Track | undefined;
+    for (const t of this.tracks.values()) if (idlest === undefined || t.lastSeq < idlest.lastSeq) idlest = t;
+    if (idlest) this.#release(idlest.engineId);
+  }
+
+  /** An engine closed: its snapshots, version index and graphs go (its records age out of the ring). */
+  #closed(engineId: string): void {
+    // The engine handed to this inspector stays on show after it closes.
+    if (this.#engine !== undefined) return;
+    this.#release(engineId);
+    if (this.#closedEngines.size >= MAX_CLOSED) this.#closedEngines.delete(this.#closedEngines.values().next().value!);
+    this.#closedEngines.add(engineId);
+  }
+
+  #release(engineId: string): void {
+    this.tracks.delete(engineId);
+    this.graphs.forget(engineId);
+  }
+
   #commit(e: CommitEvent): void {
     if (this.#filter === undefined && this.#engine !== undefined && this.#engine.state.version >= e.version && e.version > (this.#initial?.version ?? -1)) {
       this.#filter = e.engineId;
       this.#track(e.engineId, this.#engine);
     }
     if (this.#skip(e.engineId)) return;
-    const rec: CommitRec = {
-      kind: 'commit',
-      engineId: e.engineId,
-      at: e.at,
-      version: e.version,
-      baseVersion: e.baseVersion,
-      process: e.process,
-      route: e.route,
-      executionId: e.executionId,
-      ops: e.ops,
-      signals: e.signals,
-      outbox: e.outbox,
-    };
-    const t = this.#track(e.engineId);
-    const seq = this.#push(rec);
+    if (this.#retrying.size > 0) this.#settled(e.executionId);
+    const t = this.tracks.get(e.engineId) ?? this.#track(e.engineId);
+    if (t === undefined) return;
+    const seq = this.ring.pushCommit(e);
+    t.lastSeq = seq;
     t.commits.set(e.version, seq);
     if (e.version > t.head) t.head = e.version;
     t.commits.prune(this.ring.first, this.ring.capacity);
@@ -225,12 +295,18 @@ export class Recorder {
       if (live !== undefined && live.version === e.version) this.#addSnapshot(t, { version: e.version, state: live, partial: false });
       else this.#queueRebuild(t);
     }
+    this.#tell(seq);
   }
 
   #push(rec: Rec): number {
     const seq = this.ring.push(rec);
-    for (const l of this.#listeners) l(seq, rec);
+    this.#tell(seq);
     return seq;
+  }
+
+  #tell(seq: number): void {
+    const ls = this.#listeners;
+    for (let i = 0; i < ls.length; i++) ls[i]!(seq);
   }
 
   #addSnapshot(t: Track, s: Snapshot): void {
@@ -257,9 +333,8 @@ export class Recorder {
     const ops: Op[] = [];
     for (let v = from.version + 1; v <= to; v++) {
       const seq = t.commits.get(v);
-      const rec = seq === undefined ? undefined : this.ring.get(seq);
-      if (rec === undefined || rec.kind !== 'commit' || rec.version !== v) return undefined;
-      for (const op of rec.ops) ops.push(op);
+      if (seq === undefined || this.ring.commitVersion(seq) !== v) return undefined;
+      for (const op of this.ring.commitOps(seq)!) ops.push(op);
     }
     return applyDelta(from.state, ops);
   }
@@ -267,18 +342,6 @@ export class Recorder {
   commitRec(t: Track, version: number): CommitRec | undefined {
     const seq = t.commits.get(version);
     const rec = seq === undefined ? undefined : this.ring.get(seq);
-    return rec !== undefined && rec.kind === 'commit' && rec.version === version ? rec : undefined;
-  }
-}
-
-/** Asks an engine that keeps no history in memory to keep some, so old versions can be shown. */
-export function keepHistory(engine: unknown, versions = 10_000): void {
-  const e = engine as { historyLimit?: number } | null | undefined;
-  if (e && typeof e.historyLimit === 'number' && e.historyLimit < versions) {
-    try {
-      e.historyLimit = versions;
-    } catch {
-      // A store-backed engine's history is the store's: nothing to raise.
-    }
+    return rec !== undefined && rec.kind === 'commit' && rec.version === version && rec.engineId === t.engineId ? rec : undefined;
   }
 }

@@ -81,7 +81,7 @@ export function createInspectorServer(parts: ServerParts): Server {
     if (sub === 'events') {
       const after = u.searchParams.get('after') ?? req.headers['last-event-id'];
       const from = typeof after === 'string' && /^\d{1,15}$/.test(after) ? Number(after) + (u.searchParams.has('after') ? 0 : 1) : parts.recorder.ring.next;
-      parts.hub.add(res, parts.recorder.ring.since(from, 2000));
+      parts.hub.add(res, from);
       return;
     }
     if (sub.startsWith('api/')) {

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { invalidArgument } from '../errors.js';
 import { InspectorError } from './errors.js';
 import { resolveInspectorOptions, type InspectorOptions, type ResolvedInspectorOptions } from './options.js';
-import { Recorder, keepHistory, type InspectableEngine } from './recorder.js';
+import { Recorder, type InspectableEngine } from './recorder.js';
 import { allowedHosts } from './security.js';
 import { createInspectorServer } from './server.js';
 import { SseHub } from './sse.js';
@@ -40,7 +40,6 @@ export function createRecorder(engine: InspectableEngine | null | undefined, o: 
   if (engine !== undefined && engine !== null && (typeof engine !== 'object' || !(engine as { state?: unknown }).state)) {
     throw invalidArgument('startInspector expects an engine (or nothing, to inspect every engine of the process).');
   }
-  if (engine) keepHistory(engine);
   const recorder = new Recorder({ capacity: o.capacity, snapshotEvery: o.snapshotEvery, ...(engine ? { engine } : {}) });
   recorder.start();
   return recorder;
@@ -48,7 +47,7 @@ export function createRecorder(engine: InspectableEngine | null | undefined, o: 
 
 /** Serves a started recorder; on failure the recorder is stopped. */
 export async function serve(recorder: Recorder, o: ResolvedInspectorOptions): Promise<Inspector> {
-  const hub = new SseHub();
+  const hub = new SseHub(recorder.ring);
   const token = randomBytes(18).toString('base64url');
   let hosts: ReadonlySet<string> = new Set();
   const server = createInspectorServer({ recorder, hub, token, hosts: () => hosts, pageDir: pageDirOf(o.pageDir) });
@@ -67,7 +66,7 @@ export async function serve(recorder: Recorder, o: ResolvedInspectorOptions): Pr
   server.unref(); // an inspector never keeps the application alive
   const port = (server.address() as AddressInfo).port;
   hosts = allowedHosts(o.host, port);
-  recorder.onRecord((seq, rec) => hub.push(seq, rec));
+  recorder.onRecord(() => hub.push());
   const shownHost = o.host.includes(':') ? `[${o.host}]` : o.host;
   let closed: Promise<void> | undefined;
   return {

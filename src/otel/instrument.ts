@@ -104,8 +104,9 @@ export function instrumentTheus(options: InstrumentTheusOptions = {}): () => voi
     const known = spans.get(ev);
     if (known) return known.ctx;
     const key = keyOf(ev.engineId, ev.executionId);
-    const active = otelContext.active();
-    const parent = otelTrace.getSpan(active) ? active : (executions.get(key) ?? active);
+    // The execution's own span first: the engine enters the attempt's stores but not the
+    // execute's, so the active context here may be the caller's (an HTTP request span).
+    const parent = executions.get(key) ?? otelContext.active();
     const span = tracer.startSpan(
       `theus.attempt ${ev.process}`,
       {

@@ -14,6 +14,7 @@ describe('--help of every command', () => {
     [['schema', '--help'], 'Usage: theus schema [options] [command]', ['gen [options]', 'code [options]']],
     [['schema', 'gen', '--help'], 'Usage: theus schema gen [options]', ['--from <source>', 'module.mjs#export', '--out <file>', 'specs/context_schema.yaml', 'Examples:']],
     [['schema', 'code', '--help'], 'Usage: theus schema code [options]', ['--schema-file <file>', '--out <file>', '--name <TypeName>', 'AppContext', 'src/context.d.ts']],
+    [['inspect', '--help'], 'Usage: theus inspect [options] <command...>', ['--port <port>', '--host <host>', '--keep', 'theus inspect -- node app.js']],
   ])('%j documents its usage and options, exit 0', async (argv, usage, mentions) => {
     const result = await run(argv, { cwd });
     expect(result.code).toBe(0);
@@ -24,7 +25,7 @@ describe('--help of every command', () => {
 
   it('the program help lists every command', async () => {
     const result = await run(['--help'], { cwd });
-    for (const command of ['init [options] <name>', 'check [options] [path]', 'run [options] <workflow>', 'audit', 'schema']) expect(result.stdout).toContain(command);
+    for (const command of ['init [options] <name>', 'check [options] [path]', 'run [options] <workflow>', 'audit', 'schema', 'inspect [options] <command...>']) expect(result.stdout).toContain(command);
   });
 
   it('unknown subcommands and options exit 2 with a theus: message', async () => {
@@ -37,5 +38,11 @@ describe('--help of every command', () => {
     const extra = await run(['schema', 'gen', 'extra'], { cwd });
     expect(extra.code).toBe(2);
     expect(extra.stderr).toContain('theus: too many arguments');
+    const noProgram = await run(['inspect'], { cwd });
+    expect(noProgram.code).toBe(2);
+    expect(noProgram.stderr).toContain("theus: missing required argument 'command'");
+    const badPort = await run(['inspect', '--port', '99999', '--', 'node', 'app.js'], { cwd });
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toContain('theus: --port must be an integer from 0 to 65535.');
   });
 });

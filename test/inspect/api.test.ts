@@ -131,8 +131,8 @@ describe('inspector queries on a real engine', () => {
     expect(s.value).toBe(35);
   });
 
-  it('reads versions older than the ring from the engine’s store', async () => {
-    const t = await inspected({ domain: { n: 0 } }, { capacity: 16, snapshotEvery: 4 });
+  it('reads versions older than the ring from the engine’s own history', async () => {
+    const t = await inspected({ domain: { n: 0 } }, { capacity: 16, snapshotEvery: 4 }, { historyLimit: 100 });
     cleanup = t.close;
     t.engine.register(inc);
     for (let i = 0; i < 40; i++) await t.engine.execute('inc');

@@ -32,6 +32,19 @@ describe('theus inspect -- node app.js', () => {
     expect(readFileSync(join(dir, 'url.txt'), 'utf8')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[\w-]+\/$/);
   });
 
+  it('finds an engine the application constructs, with its whole state (the theus:engine channel)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'theus-inspect-cli-'));
+    const preload = await bundledPreload(dir);
+    const app = join(dir, 'engine-app.mjs');
+    await build({ entryPoints: [join(process.cwd(), 'test/inspect/fixtures/engine-app.ts')], outfile: app, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent', external: ['piscina', 'better-sqlite3', 'pg', 'typescript'] });
+    const out = join(dir, 'out.json');
+    const code = await runInspect([process.execPath, app, out], { preload, env: { THEUS_INSPECT_URL_FILE: join(dir, 'url.txt') } });
+    expect(code).toBe(0);
+    const seen = JSON.parse(readFileSync(out, 'utf8'));
+    expect(seen.info.engines).toEqual([expect.objectContaining({ engineId: seen.engineId, head: 3, partial: false, oldest: 0 })]);
+    expect(seen.label).toMatchObject({ value: 'seeded before any commit', partial: false });
+  }, 60_000);
+
   it('refuses a missing command and bad options with typed errors; a program that cannot start rejects', async () => {
     for (const bad of [[], [''], [1], 'node'] as unknown[]) expect(() => runInspect(bad as string[])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => runInspect(['node'], { port: 99999 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TheusEngine } from '../../src/index.js';
 import { startInspector, type Inspector, type InspectorOptions } from '../../src/inspect/index.js';
+import { decodeBatch } from '../../src/inspect/stream-batch.js';
 
 let built: Promise<string> | undefined;
 export function builtPage(): Promise<string> {
@@ -77,7 +78,10 @@ export function readSse(url: string, until: (events: any[]) => boolean, headers:
           buf = buf.slice(i + 2);
           const data = frame.split('\n').find((l) => l.startsWith('data: '));
           const event = frame.split('\n').find((l) => l.startsWith('event: '))?.slice(7);
-          if (data) events.push({ event, ...JSON.parse(data.slice(6)) });
+          if (!data) continue;
+          // A `recs` event is a batch: one entry per record, as the `events` query returns them.
+          if (event === 'recs') for (const r of decodeBatch(JSON.parse(data.slice(6)))) events.push({ event, ...r });
+          else events.push({ event, ...JSON.parse(data.slice(6)) });
         }
         if (until(events)) {
           req.destroy();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { preview, SMALL } from '../../src/inspect/preview.js';
 import { WorkflowGraphs } from '../../src/inspect/graphs.js';
-import { Ring } from '../../src/inspect/ring.js';
+import { RecordRing } from '../../src/inspect/record-ring.js';
 import { VersionIndex } from '../../src/inspect/version-index.js';
 import { diffStates, readAt, searchState, splitPath } from '../../src/inspect/state-view.js';
 
@@ -87,13 +87,27 @@ describe('state helpers', () => {
     expect(idx.get(3)).toBeUndefined();
   });
 
-  it('the ring keeps the newest items with sequence numbers', () => {
-    const r = new Ring<number>(3);
-    for (let i = 0; i < 5; i++) r.push(i * 10);
+  it('the ring keeps the newest records with sequence numbers; a commit comes back as it went in', () => {
+    const r = new RecordRing(3);
+    const signal = (n: number) => ({ kind: 'signal', engineId: 'e', at: n, topic: 't', payload: n, version: n }) as const;
+    for (let i = 0; i < 4; i++) r.push(signal(i));
+    const ops = [{ op: 'replace', path: ['domain', 'n'], value: 1 }] as const;
+    const commit = { engineId: 'eng', version: 7, baseVersion: 6, process: 'p', route: 'execute', executionId: 'eng:12', ops, signals: [], outbox: 0, at: 5 } as const;
+    expect(r.pushCommit(commit)).toBe(4);
     expect(r.first).toBe(2);
-    expect([...r.since(0)]).toEqual([[2, 20], [3, 30], [4, 40]]);
+    expect([...r.since(0)].map(([s, x]) => [s, x.kind])).toEqual([[2, 'signal'], [3, 'signal'], [4, 'commit']]);
     expect(r.get(1)).toBeUndefined();
     expect([...r.newest()].map(([s]) => s)).toEqual([4, 3, 2]);
+    expect(r.get(4)).toEqual({ kind: 'commit', ...commit });
+    expect([r.commitVersion(4), r.commitVersion(3), r.commitOps(4)]).toEqual([7, -1, ops]);
+    // An execution id of another form is kept as it is.
+    for (const executionId of ['other:3', 'eng:03', 'eng:', 'eng:1x', null]) {
+      const seq = r.pushCommit({ ...commit, executionId });
+      expect((r.get(seq) as { executionId: unknown }).executionId).toBe(executionId);
+    }
+    // Overwritten slots let go of the commit they held.
+    for (let i = 0; i < 3; i++) r.push(signal(i));
+    expect(r.commitOps(r.next - 1)).toBeUndefined();
   });
 });
 

@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import { process as defineProcess } from '../../src/index.js';
 import { startInspector, InspectorError } from '../../src/inspect/index.js';
 import { TheusError } from '../../src/errors.js';
+import { RecordRing } from '../../src/inspect/record-ring.js';
+import { decodeBatch } from '../../src/inspect/stream-batch.js';
 import { get, inspected, readSse } from './harness.js';
 
 let cleanup: (() => Promise<void>) | undefined;
@@ -135,21 +137,73 @@ describe('who may talk to the inspector', () => {
         res.writableEnded = true;
       },
     });
-    const hub = new SseHub(60_000);
-    hub.add(res as never, []);
+    const ring = new RecordRing(1000);
+    const hub = new SseHub(ring, 60_000);
+    hub.add(res as never, 0);
     const rec = { kind: 'signal', engineId: 'e', at: 0, topic: 't', payload: 'x'.repeat(10), version: 1 } as const;
     res.writableLength = 2 << 20; // the socket's buffer is full
-    for (let i = 0; i < 100; i++) hub.push(i, rec as never);
-    await new Promise((r) => setImmediate(r));
+    const flushed = () => new Promise((r) => setTimeout(r, 60)); // the hub sends in batches every 25 ms
+    const push = () => {
+      ring.push(rec as never);
+      hub.push();
+    };
+    for (let i = 0; i < 100; i++) push();
+    await flushed();
     const before = res.written.length;
-    for (let i = 100; i < 200; i++) hub.push(i, rec as never);
-    await new Promise((r) => setImmediate(r));
+    for (let i = 100; i < 200; i++) push();
+    await flushed();
     expect(res.written.length).toBe(before); // nothing more queued for it
     res.writableLength = 0;
     res.emit('drain');
     expect(res.written.at(-1)).toMatch(/^event: gap\ndata: \{"from":0\}/);
     hub.close();
     expect(res.writableEnded).toBe(true);
+  });
+});
+
+describe('the live stream batches its writes', () => {
+  it('one write per interval, and at once when a batch grows large', async () => {
+    const { SseHub } = await import('../../src/inspect/sse.js');
+    const { EventEmitter } = await import('node:events');
+    const res = Object.assign(new EventEmitter(), {
+      written: [] as string[],
+      writableLength: 0,
+      destroyed: false,
+      writableEnded: false,
+      writeHead: () => res,
+      write(chunk: string) {
+        res.written.push(chunk);
+        return true;
+      },
+      end() {
+        res.writableEnded = true;
+      },
+    });
+    const ring = new RecordRing(4000);
+    const hub = new SseHub(ring, 60_000);
+    hub.add(res as never, 0);
+    const base = res.written.length;
+    const rec = { kind: 'signal', engineId: 'e', at: 0, topic: 't', payload: 1, version: 1 } as const;
+    const push = () => {
+      ring.push(rec as never);
+      hub.push();
+    };
+    const records = (chunk: string) => decodeBatch(JSON.parse(/^data: (.*)$/m.exec(chunk)![1]!));
+    for (let i = 0; i < 10; i++) push();
+    await new Promise((r) => setImmediate(r));
+    expect(res.written.length).toBe(base); // not yet: the batch waits for its interval
+    await new Promise((r) => setTimeout(r, 60));
+    expect(res.written.length).toBe(base + 1);
+    expect(records(res.written.at(-1)!).map((r) => r.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    for (let i = 10; i < 10 + 1024; i++) push();
+    await new Promise((r) => setImmediate(r));
+    expect(res.written.length).toBe(base + 2);
+    expect(records(res.written.at(-1)!)).toHaveLength(1024);
+    expect(res.written.at(-1)!).toMatch(/^id: 1033\nevent: recs\n/);
+    push();
+    hub.close(); // a pending batch dies with the hub
+    await new Promise((r) => setTimeout(r, 60));
+    expect(res.written.length).toBe(base + 2);
   });
 });
 

@@ -2,7 +2,7 @@
 // own channel events.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { TheusEngine, process as defineProcess } from '../../src/index.js';
 import { attemptChannel } from '../../src/engine/channels.js';
 import { instrumentTheus } from '../../src/otel/index.js';
@@ -32,22 +32,6 @@ const inc = defineProcess({ name: 'inc', inputs: ['domain.n'], outputs: ['domain
   ctx.domain.n = v + 1;
 });
 
-/** Whether the engine runs attempts inside the tracing channel's bound stores (runStores). */
-async function engineEntersStores(): Promise<boolean> {
-  const probe = new AsyncLocalStorage<string>();
-  attemptChannel.start.bindStore(probe as never, () => 'in');
-  try {
-    const e = new TheusEngine({ domain: { x: 0 } });
-    let seen: string | undefined;
-    e.register(defineProcess({ name: 'probe', inputs: [], outputs: ['domain.x'] }, (ctx: any) => { seen = probe.getStore(); ctx.domain.x = 1; }));
-    await e.execute('probe');
-    await e.close();
-    return seen === 'in';
-  } finally {
-    attemptChannel.start.unbindStore(probe as never);
-  }
-}
-
 describe('instrumentTheus on a real engine', () => {
   it('traces execute and attempts, records conflicts with their paths, retries and commits', async () => {
     engine.register(inc);
@@ -76,12 +60,62 @@ describe('instrumentTheus on a real engine', () => {
     expect(span!.events.some((e) => e.name === 'exception' && e.attributes?.['exception.type'] === 'RangeError')).toBe(true);
   });
 
-  it('runs user code inside the attempt span (when the engine enters the tracing channel stores)', async (ctx) => {
-    if (!(await engineEntersStores())) ctx.skip();
-    let active: string | undefined;
-    engine.register(defineProcess({ name: 'who', inputs: [], outputs: ['domain.n'] }, (c: any) => { active = trace.getActiveSpan()?.spanContext().spanId; c.domain.n = 1; }));
+  it('runs user code inside the attempt span, awaits included; its spans are the attempt\'s children', async () => {
+    let before: string | undefined;
+    let after: string | undefined;
+    engine.register(
+      defineProcess({ name: 'who', inputs: [], outputs: ['domain.n'] }, async (c: any) => {
+        before = trace.getActiveSpan()?.spanContext().spanId;
+        await new Promise((r) => setTimeout(r, 1));
+        after = trace.getActiveSpan()?.spanContext().spanId;
+        h.tracerProvider.getTracer('user').startSpan('user.work').end();
+        c.domain.n = 1;
+      }),
+    );
     await engine.execute('who');
     const [attempt] = h.byName('theus.attempt who');
-    expect(active).toBe(attempt!.spanContext().spanId);
+    const [user] = h.byName('user.work');
+    expect(before).toBe(attempt!.spanContext().spanId);
+    expect(after).toBe(attempt!.spanContext().spanId);
+    expect(user!.parentSpanContext?.spanId).toBe(attempt!.spanContext().spanId);
+    expect(trace.getActiveSpan()).toBeUndefined(); // nothing leaks out of the call
   });
+
+  it('enters stores bound to the attempt channel for the body only, and parents the attempt on its execute under a caller span', async () => {
+    const probe = new AsyncLocalStorage<string>();
+    attemptChannel.start.bindStore(probe as never, () => 'in');
+    let seen: string | undefined;
+    try {
+      engine.register(defineProcess({ name: 'probe', inputs: [], outputs: ['domain.n'] }, (c: any) => { seen = probe.getStore(); c.domain.n = 2; }));
+      const outer = h.tracerProvider.getTracer('app').startSpan('http.request');
+      await context.with(trace.setSpan(context.active(), outer), () => engine.execute('probe'));
+      outer.end();
+      expect(seen).toBe('in');
+      expect(probe.getStore()).toBeUndefined();
+      const [exec] = h.byName('theus.execute probe');
+      const [att] = h.byName('theus.attempt probe');
+      expect(exec!.parentSpanContext?.spanId).toBe(outer.spanContext().spanId);
+      expect(att!.parentSpanContext?.spanId).toBe(exec!.spanContext().spanId);
+    } finally {
+      attemptChannel.start.unbindStore(probe as never);
+    }
+  });
+});
+
+describe('trace context in worker tasks', () => {
+  it('a span a parallel process starts in its worker is a child of the attempt span', async () => {
+    const { tracedWork } = await import('./fixtures/traced-parallel.js');
+    const e = new TheusEngine({ domain: { n: 0 } }, { workers: { maxThreads: 1, minThreads: 0 } });
+    try {
+      e.register(tracedWork);
+      const out = await e.execute(tracedWork);
+      const [att] = h.byName('theus.attempt tracedWork');
+      expect(out).toEqual({ parentSpanId: att!.spanContext().spanId, traceId: att!.spanContext().traceId });
+      // Not instrumented: the task carries no context and the worker's span is a root.
+      uninstall();
+      expect(await e.execute(tracedWork)).toMatchObject({ parentSpanId: null });
+    } finally {
+      await e.close();
+    }
+  }, 90_000); // the first task starts a worker that compiles the TypeScript sources
 });
