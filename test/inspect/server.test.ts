@@ -18,6 +18,27 @@ const bump = defineProcess({ name: 'bump', inputs: ['domain.n'], outputs: ['doma
   ctx.domain.n += 1;
 });
 
+/** A stand-in for a client's response stream: records what is written; `accepts` is what write() answers. */
+async function fakeResponse(accepts: boolean) {
+  const { EventEmitter } = await import('node:events');
+  const res = Object.assign(new EventEmitter(), {
+    written: [] as string[],
+    writableLength: 0,
+    destroyed: false,
+    writableEnded: false,
+    writeHead: () => res,
+    write(chunk: string) {
+      res.written.push(chunk);
+      if (!accepts) res.writableLength += chunk.length;
+      return accepts;
+    },
+    end() {
+      res.writableEnded = true;
+    },
+  });
+  return res;
+}
+
 describe('who may talk to the inspector', () => {
   it('listens on 127.0.0.1 with a long random token in the URL, and serves the page', async () => {
     const t = await inspected({ domain: { n: 0 } });
@@ -119,24 +140,7 @@ describe('who may talk to the inspector', () => {
 
   it('does not buffer without bound for a client that stops reading: skips, then reports the gap', async () => {
     const { SseHub } = await import('../../src/inspect/sse.js');
-    const { EventEmitter } = await import('node:events');
-    const res = Object.assign(new EventEmitter(), {
-      written: [] as string[],
-      writableLength: 0,
-      destroyed: false,
-      writableEnded: false,
-      writeHead() {
-        return res;
-      },
-      write(chunk: string) {
-        res.written.push(chunk);
-        res.writableLength += chunk.length;
-        return false;
-      },
-      end() {
-        res.writableEnded = true;
-      },
-    });
+    const res = await fakeResponse(false);
     const ring = new RecordRing(1000);
     const hub = new SseHub(ring, 60_000);
     hub.add(res as never, 0);
@@ -164,21 +168,7 @@ describe('who may talk to the inspector', () => {
 describe('the live stream batches its writes', () => {
   it('one write per interval, and at once when a batch grows large', async () => {
     const { SseHub } = await import('../../src/inspect/sse.js');
-    const { EventEmitter } = await import('node:events');
-    const res = Object.assign(new EventEmitter(), {
-      written: [] as string[],
-      writableLength: 0,
-      destroyed: false,
-      writableEnded: false,
-      writeHead: () => res,
-      write(chunk: string) {
-        res.written.push(chunk);
-        return true;
-      },
-      end() {
-        res.writableEnded = true;
-      },
-    });
+    const res = await fakeResponse(true);
     const ring = new RecordRing(4000);
     const hub = new SseHub(ring, 60_000);
     hub.add(res as never, 0);

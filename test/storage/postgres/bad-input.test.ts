@@ -15,6 +15,17 @@ function track<T extends { close(): Promise<void> }>(s: T): T {
   return s;
 }
 
+/** A store opened through a proxy that can cut its connections at chosen moments. */
+async function storeBehindProxy() {
+  const schema = freshSchema();
+  const proxy = new Proxy(target(PG_URL!));
+  await proxy.start();
+  cleanup.push(() => proxy.stop());
+  const s = track(postgresStore({ connectionString: proxy.url(PG_URL!), schema }));
+  await s.open({});
+  return { schema, proxy, s };
+}
+
 describe('postgres store: options (no server needed)', () => {
   it('refuses a missing or absurd connection string and bad options with typed errors', () => {
     expect(() => postgresStore({} as never)).toThrow(StorageError);
@@ -166,12 +177,7 @@ describe.skipIf(!PG_URL)('postgres store: bad input against a server', () => {
   });
 
   it('connections lost while taking the priority lane and while committing through it: one commit', async () => {
-    const schema = freshSchema();
-    const proxy = new Proxy(target(PG_URL!));
-    await proxy.start();
-    cleanup.push(() => proxy.stop());
-    const s = track(postgresStore({ connectionString: proxy.url(PG_URL!), schema }));
-    await s.open({});
+    const { schema, proxy, s } = await storeBehindProxy();
     proxy.trap = { match: 'pg_advisory_lock', when: 'before-send', count: 1 };
     const lock = await s.lockPaths([key('a')]);
     expect(proxy.trap.count).toBe(0);
@@ -200,12 +206,7 @@ describe.skipIf(!PG_URL)('postgres store: bad input against a server', () => {
   });
 
   it('a connection dropped mid-commit, before, during or after the request: one commit, no duplicate', async () => {
-    const schema = freshSchema();
-    const proxy = new Proxy(target(PG_URL!));
-    await proxy.start();
-    cleanup.push(() => proxy.stop());
-    const s = track(postgresStore({ connectionString: proxy.url(PG_URL!), schema }));
-    await s.open({});
+    const { schema, proxy, s } = await storeBehindProxy();
     for (const [i, when] of (['before-send', 'mid-send', 'after-reply'] as const).entries()) {
       proxy.trap = { match: `${schema}_commit`, when, count: 1 };
       const e = entry(i, { w: [key('a')], outbox: [{ topic: 't', payload: i }] });
