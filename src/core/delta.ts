@@ -88,7 +88,7 @@ export function diffDraft(node: Draft, path: Segment[], ops: DeltaOp[], writes: 
         else if (hasOwn.call(base, k)) record('remove', [...path, k]);
       };
       for (const k of node.touchedKeys()) diffKey(k);
-      if (node.children) for (const k of node.children.keys()) if (!node.isTouched(k as string)) diffKey(k as string);
+      for (const child of node.childDrafts()) if (!node.isTouched(child.key as string)) diffKey(child.key as string);
       return;
     }
     case Kind.Wide: {
@@ -101,7 +101,7 @@ export function diffDraft(node: Draft, path: Segment[], ops: DeltaOp[], writes: 
         else if (before) record('remove', [...path, k]);
       };
       for (const k of node.touchedKeys()) diffKey(k);
-      if (node.children) for (const k of node.children.keys()) if (!node.isTouched(k as string)) diffKey(k as string);
+      for (const child of node.childDrafts()) if (!node.isTouched(child.key as string)) diffKey(child.key as string);
       return;
     }
     case Kind.Map: {
@@ -110,7 +110,7 @@ export function diffDraft(node: Draft, path: Segment[], ops: DeltaOp[], writes: 
       for (const [k, v] of copy) {
         const seg = typeof k === 'string' || typeof k === 'number' ? k : undefined;
         if (seg === undefined) {
-          if (!base.has(k) || !Object.is(base.get(k), v) || node.children?.has(k)) return replaceWhole(node, path, ops, writes, arrayDepth, final);
+          if (!base.has(k) || !Object.is(base.get(k), v) || node.childAt(k) !== undefined) return replaceWhole(node, path, ops, writes, arrayDepth, final);
           continue;
         }
         visitMap(node, seg, k, v, base, path, ops, writes, record, arrayDepth, final);
@@ -141,7 +141,7 @@ function visitMap(
   arrayDepth: number,
   final: boolean,
 ): void {
-  const child = node.children?.get(k);
+  const child = node.childAt(k);
   if (child) {
     if (base.has(k) && Object.is(base.get(k), child.committed)) diffDraft(child, [...path, seg], ops, writes, arrayDepth, final);
     else record(base.has(k) ? 'replace' : 'add', [...path, seg], child.build(final));
@@ -157,7 +157,7 @@ function replaceWhole(node: Draft, path: Segment[], ops: DeltaOp[], writes: Set<
 }
 
 function childDraft(node: Draft, key: Segment, value: unknown): Draft | undefined {
-  const fromMap = node.children?.get(key);
+  const fromMap = node.childAt(key);
   if (fromMap) return fromMap;
   if (typeof value === 'object' && value !== null) return DRAFTS.get(value) as Draft | undefined;
   return undefined;
@@ -166,16 +166,17 @@ function childDraft(node: Draft, key: Segment, value: unknown): Draft | undefine
 /** Conflict keys for everything the transaction's drafts read. */
 export function readKeys(drafts: readonly Draft[], out: Set<string>): void {
   for (const d of drafts) {
-    if (!d.reads && !d.presence && !d.structureRead && !d.wholeRead) continue;
+    const t = d.track;
+    if (t === null || (!t.reads && !t.presence && !t.structureRead && !t.wholeRead)) continue;
     const { path, truncated } = conflictPathOf(d);
     const base = conflictKey(path);
-    if (truncated || d.wholeRead) {
+    if (truncated || t.wholeRead) {
       out.add(base);
       continue;
     }
-    if (d.structureRead) out.add(base + SEP + STRUCTURE);
-    if (d.reads) for (const k of d.reads) out.add(keyOf(base, k));
-    if (d.presence) for (const k of d.presence) out.add(keyOf(base, k) + SEP + PRESENCE);
+    if (t.structureRead) out.add(base + SEP + STRUCTURE);
+    if (t.reads) for (const k of t.reads) out.add(keyOf(base, k));
+    if (t.presence) for (const k of t.presence) out.add(keyOf(base, k) + SEP + PRESENCE);
   }
 }
 

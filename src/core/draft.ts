@@ -2,7 +2,7 @@ import { StaleReferenceError, TheusError } from '../errors.js';
 import { FREE, type Access, type WriteOp } from './access.js';
 import { ARRAY_METHODS, arrayLengthSet } from './draft/array.js';
 import { dateGet } from './draft/date.js';
-import { buildDraft } from './draft/finalise.js';
+import { buildDraft, buildOpenRecord } from './draft/finalise.js';
 import { draftTarget } from './draft/inspect.js';
 import { mapGet } from './draft/map.js';
 import { setGet } from './draft/set.js';
@@ -12,7 +12,7 @@ import { Kind, kindOfRaw } from './kinds.js';
 import { formatPath, type Segment } from './path.js';
 import { DRAFT_KEY, DRAFTS, SEALED, setDraftBrand, type DraftLike } from './registry.js';
 import { inheritedMember } from './safe-members.js';
-import { committedKind, rawOf, refuseHole, sealValue, staleUse } from './seal.js';
+import { refuseHole, sealValue, staleUse } from './seal.js';
 import { WideBuilder, type WideRecord } from './wide.js';
 
 /**
@@ -38,10 +38,12 @@ export class DraftScope {
   endedBy: 'commit' | 'rollback' | undefined;
   /** Mutable only so inspection can read without recording conflict keys. */
   trackReads: boolean;
-  readonly drafts: Draft[] = [];
+  /** Every draft handed out, for read tracking only (empty otherwise: most transactions never need it). */
+  readonly drafts: Draft[];
 
-  constructor(options: { trackReads?: boolean } = {}) {
-    this.trackReads = options.trackReads ?? false;
+  constructor(trackReads = false) {
+    this.trackReads = trackReads;
+    this.drafts = this.trackReads ? [] : NO_DRAFTS;
   }
 
   retire(reason: 'commit' | 'rollback'): void {
@@ -51,6 +53,29 @@ export class DraftScope {
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
+/** `#built` before the node was built (a built value can be any value, undefined included). */
+const UNBUILT: unique symbol = Symbol('unbuilt');
+/** Shared by scopes that do not track reads; frozen, so a push into it would fail loudly. */
+const NO_DRAFTS = Object.freeze([]) as unknown as Draft[];
+/** The dirty bound of "to the end of the array": a small integer (see Draft.dirtyLo) above any real length. */
+const TO_END = 0x3fffffff;
+
+/** Map keys compare by SameValueZero (NaN finds NaN); every other kind keys by string or index. */
+function sameKey(a: unknown, b: unknown): boolean {
+  return a === b || (a !== a && b !== b);
+}
+
+/** What a transaction read through one node, for key-level conflict detection. */
+export class ReadTrack {
+  /** Keys whose value this transaction read (leaf values). */
+  reads: Set<unknown> | null = null;
+  /** Keys this transaction navigated through (depends on the child existing, not its content). */
+  presence: Set<unknown> | null = null;
+  /** The transaction enumerated keys, sizes or iterated: depends on the key set. */
+  structureRead = false;
+  /** For arrays, Sets and Dates conflicts are tracked for the whole container. */
+  wholeRead = false;
+}
 
 export class Draft implements ProxyHandler<object>, DraftLike {
   /**
@@ -60,38 +85,46 @@ export class Draft implements ProxyHandler<object>, DraftLike {
    */
   readonly get: (target: object, key: PropertyKey, receiver: unknown) => unknown = Draft.prototype.trapGet;
   readonly set: (target: object, key: PropertyKey, value: unknown, receiver: unknown) => boolean = Draft.prototype.trapSet;
-  readonly #brand = true;
 
   static isDraft(x: unknown): x is Draft {
-    return typeof x === 'object' && x !== null && #brand in x;
+    return typeof x === 'object' && x !== null && #built in x;
   }
 
-  readonly proxy: any;
+  /** Null only for a transaction's root until `tx.all` asks for it (see stateRoot). */
+  proxy: any;
   /** The copy made on first write; null while unmodified. For wide records, a builder. */
   copy: any = null;
-  /** Child drafts by key (all kinds but modified arrays, whose children live in `copy`). */
+  /**
+   * Child drafts (all kinds but modified arrays, whose children live in `copy`). Most nodes hand
+   * out one child, so the first is kept in `kid`; the Map is made at the second child and then
+   * holds every child (`kid` is null again). A Map costs more than the draft it would index.
+   */
+  kid: Draft | null = null;
   children: Map<unknown, Draft> | null = null;
-  /** Keys whose value this transaction read (leaf values). */
-  reads: Set<unknown> | null = null;
-  /** Keys this transaction navigated through (depends on the child existing, not its content). */
-  presence: Set<unknown> | null = null;
-  /** The transaction enumerated keys, sizes or iterated: depends on the key set. */
-  structureRead = false;
-  /** For arrays, Sets and Dates conflicts are tracked for the whole container. */
-  wholeRead = false;
+  /** What this transaction read through this node; only made when the scope tracks reads. */
+  track: ReadTrack | null = null;
   /**
    * Object and wide-record keys written, so diffing does not scan the whole node. The first key
    * is kept in `touched1`; a Set is made only for a second one (most nodes change one key).
    */
   touched: Set<string> | null = null;
   touched1: string | undefined = undefined;
-  /** Arrays: the index range [dirtyLo, dirtyHi) that may differ from the base, so diffing scans only it. */
-  dirtyLo = Infinity;
+  /** A plain object gained a key: only then can it have crossed the wide-record threshold. */
+  grew = false;
+  /**
+   * Arrays: the index range [dirtyLo, dirtyHi) that may differ from the base, so diffing scans
+   * only it; empty while dirtyHi is -1. Small integers only (see TO_END): a double in either
+   * field would box a heap number in every draft.
+   */
+  dirtyLo = 0;
   dirtyHi = -1;
   /** Arrays: child drafts handed out (their content may change without their slot changing). */
   arrayKids: Draft[] | null = null;
-  /** The committed value built at commit (memoised: a node is reachable once, but be safe). */
-  built: { value: unknown } | undefined = undefined;
+  /**
+   * The committed value built at commit (memoised: a node is reachable once, but be safe).
+   * Private, so it doubles as the unforgeable brand of isDraft (one field less per draft).
+   */
+  #built: unknown = UNBUILT;
 
   touchKey(key: string): void {
     if (this.touched === null) {
@@ -113,9 +146,70 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     return this.touched !== null ? this.touched.has(key) : this.touched1 === key;
   }
 
+  /** Marks [lo, hi) as possibly changed; `hi` TO_END (or Infinity) reaches past any later growth. */
   touch(lo: number, hi: number): void {
+    const h = hi > TO_END ? TO_END : hi;
+    if (this.dirtyHi < 0) {
+      this.dirtyLo = lo;
+      this.dirtyHi = h;
+      return;
+    }
     if (lo < this.dirtyLo) this.dirtyLo = lo;
-    if (hi > this.dirtyHi) this.dirtyHi = hi;
+    if (h > this.dirtyHi) this.dirtyHi = h;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Child drafts (see `kid`)
+
+  childAt(key: unknown): Draft | undefined {
+    const kid = this.kid;
+    if (kid !== null) return sameKey(kid.key, key) ? kid : undefined;
+    return this.children?.get(key);
+  }
+
+  addChild(child: Draft): void {
+    if (this.children !== null) this.children.set(child.key, child);
+    else if (this.kid === null) this.kid = child;
+    else {
+      this.children = new Map<unknown, Draft>([
+        [this.kid.key, this.kid],
+        [child.key, child],
+      ]);
+      this.kid = null;
+    }
+  }
+
+  /**
+   * Whether writing `v` at `key`, which holds `stored` so far, changes nothing. The same value is
+   * not enough: a modified child draft at that key is written over `stored` at finalisation, so
+   * assigning the old value back (`a.e = b` after `a.e[0] = x`, where `a.e` came from `b`) is a
+   * real write that must discard the child.
+   */
+  keeps(key: unknown, stored: unknown, v: unknown): boolean {
+    if (!Object.is(stored, v)) return false;
+    const child = this.childAt(key);
+    return child === undefined || child.copy === null;
+  }
+
+  dropChild(key: unknown): void {
+    const kid = this.kid;
+    if (kid !== null) {
+      if (sameKey(kid.key, key)) this.kid = null;
+    } else if (this.children !== null) this.children.delete(key);
+  }
+
+  dropChildren(): void {
+    this.kid = null;
+    this.children = null;
+  }
+
+  hasChildren(): boolean {
+    return this.kid !== null || this.children !== null;
+  }
+
+  /** Every child draft (the Map's values, the single kid, or nothing). */
+  childDrafts(): Iterable<Draft> {
+    return this.children !== null ? this.children.values() : this.kid !== null ? [this.kid] : NO_DRAFTS;
   }
 
   constructor(
@@ -128,17 +222,32 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     /** The raw container behind `committed`. */
     readonly base: Container,
     readonly access: Access,
+    lazyProxy = false,
   ) {
     // Each draft gets its own small target: every trap answers from the draft, never from the
     // target, but `util.inspect` / `console.log` print the target, which renders what the
     // access policy lets this transaction read (see draft/inspect.ts).
-    this.proxy = new Proxy(draftTarget(kind === Kind.Array, this), this);
+    this.proxy = lazyProxy ? null : new Proxy(draftTarget(kind === Kind.Array, this), this);
     if (scope.trackReads) scope.drafts.push(this);
   }
 
   static root(scope: DraftScope, committed: object, access: Access = FREE): Draft {
-    const kind = committedKind(committed);
-    return new Draft(scope, null, undefined, kind, committed, rawOf(committed) as Container, access);
+    const sealed = SEALED.kind(committed);
+    return sealed !== undefined
+      ? new Draft(scope, null, undefined, sealed, committed, SEALED.raw(committed) as Container, access)
+      : new Draft(scope, null, undefined, kindOfRaw(committed), committed, committed as Container, access);
+  }
+
+  /** The root draft of a transaction: a State's roots container is always a plain object. */
+  static stateRoot(scope: DraftScope, root: object, access: Access): Draft {
+    // Its proxy is made on demand: most transactions reach their roots through `tx.domain` & co.,
+    // which call the read trap directly, and never ask for the whole state as one proxy.
+    return new Draft(scope, null, undefined, Kind.Plain, root, root as Container, access, true);
+  }
+
+  /** The proxy of a lazily proxied root (see stateRoot). */
+  ensureProxy(): any {
+    return (this.proxy ??= new Proxy(draftTarget(false, this), this));
   }
 
   get owner(): DraftScope {
@@ -178,19 +287,29 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     return this.copy ?? this.base;
   }
 
+  /** The read record of this node (made on first use: only tracking scopes call this). */
+  tracked(): ReadTrack {
+    return (this.track ??= new ReadTrack());
+  }
+
   noteRead(key: unknown): void {
-    if (this.kind === Kind.Array || this.kind === Kind.Set || this.kind === Kind.Date) this.wholeRead = true;
-    else (this.reads ??= new Set()).add(key);
+    if (this.kind === Kind.Array || this.kind === Kind.Set || this.kind === Kind.Date) this.tracked().wholeRead = true;
+    else (this.tracked().reads ??= new Set()).add(key);
   }
 
   notePresence(key: unknown): void {
-    if (this.kind === Kind.Array || this.kind === Kind.Set) this.wholeRead = true;
-    else (this.presence ??= new Set()).add(key);
+    if (this.kind === Kind.Array || this.kind === Kind.Set) this.tracked().wholeRead = true;
+    else (this.tracked().presence ??= new Set()).add(key);
   }
 
   noteStructure(): void {
-    if (this.kind === Kind.Array || this.kind === Kind.Set || this.kind === Kind.Date) this.wholeRead = true;
-    else this.structureRead = true;
+    if (this.kind === Kind.Array || this.kind === Kind.Set || this.kind === Kind.Date) this.tracked().wholeRead = true;
+    else this.tracked().structureRead = true;
+  }
+
+  /** The transaction depends on the whole container (arrays, Sets, Dates). */
+  noteWhole(): void {
+    this.tracked().wholeRead = true;
   }
 
   /** False when the key is invisible to this transaction (private zones); throws when denied. */
@@ -218,7 +337,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
       if (this.scope.trackReads) this.noteRead(key);
       return value;
     }
-    const existing = this.children?.get(key);
+    const existing = this.childAt(key);
     if (existing) {
       if (this.scope.trackReads) this.notePresence(key);
       return existing.proxy;
@@ -228,15 +347,15 @@ export class Draft implements ProxyHandler<object>, DraftLike {
 
   /** childFor for an object value whose key has no child draft yet (the caller looked). */
   newChild(key: unknown, value: object): unknown {
-    const sealed = SEALED.get(value);
-    const kind = sealed ? sealed.kind : kindOfRaw(value);
+    const sealed = SEALED.kind(value);
+    const kind = sealed ?? kindOfRaw(value);
     if (kind === Kind.Opaque || kind === Kind.Primitive) {
       if (this.scope.trackReads) this.noteRead(key);
       return value;
     }
     if (this.scope.trackReads) this.notePresence(key);
     const access = this.access.readAll && this.access.writeAll ? this.access : this.access.child(segmentOf(this.kind, key), this);
-    const child = new Draft(this.scope, this, key, kind, value, (sealed ? sealed.raw : value) as Container, access);
+    const child = new Draft(this.scope, this, key, kind, value, (sealed !== undefined ? SEALED.raw(value) : value) as Container, access);
     if (this.kind === Kind.Array) {
       (this.arrayKids ??= []).push(child);
       if (this.copy) {
@@ -244,7 +363,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
         return child.proxy;
       }
     }
-    (this.children ??= new Map()).set(key, child);
+    this.addChild(child);
     return child.proxy;
   }
 
@@ -377,10 +496,8 @@ export class Draft implements ProxyHandler<object>, DraftLike {
       case Kind.Array: {
         // Spread, not slice: V8's slice of a frozen array is two orders of magnitude slower.
         const copy = [...(base as unknown[])];
-        if (this.children) {
-          for (const [k, child] of this.children) copy[k as number] = child.proxy;
-          this.children = null;
-        }
+        for (const child of this.childDrafts()) copy[child.key as number] = child.proxy;
+        this.dropChildren();
         this.copy = copy;
         return;
       }
@@ -449,10 +566,11 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     const exists = hasOwn.call(src, key);
     this.checkWrite(key, exists ? 'update' : 'add');
     const v = this.incoming(key, value);
-    if (exists && Object.is(src[key], v)) return true;
+    if (exists && this.keeps(key, src[key], v)) return true;
     this.markChanged();
-    this.children?.delete(key);
+    this.dropChild(key);
     this.touchKey(key);
+    if (!exists) this.grew = true;
     (this.copy as Record<string, unknown>)[key] = v;
     return true;
   }
@@ -472,7 +590,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     this.checkWrite(seg, exists ? 'update' : 'append');
     if (seg > len) refuseHole(len, len, this.path());
     const v = this.incoming(seg, value);
-    if (exists && Object.is(src[seg], v)) return true;
+    if (exists && this.keeps(seg, src[seg], v)) return true;
     this.markChanged();
     this.touch(seg, seg + 1);
     (this.copy as unknown[])[seg] = v;
@@ -501,7 +619,7 @@ export class Draft implements ProxyHandler<object>, DraftLike {
     this.checkWrite(key, 'delete');
     this.markChanged();
     this.touchKey(key);
-    this.children?.delete(key);
+    this.dropChild(key);
     delete (this.copy as Record<string, unknown>)[key];
     return true;
   }
@@ -528,17 +646,28 @@ export class Draft implements ProxyHandler<object>, DraftLike {
   /** Current content as committed data, without ending the transaction (value semantics on assignment). */
   snapshot(_path: readonly PropertyKey[]): unknown {
     if (!this.scope.live) throw staleUse(this.path());
-    if (this.copy === null) return this.committed;
+    if (this.copy === null) {
+      // A State's roots container may be held unfrozen (see State#root): freeze it before it
+      // can become a value in state.
+      if (this.parent === null) Object.freeze(this.committed);
+      return this.committed;
+    }
     return buildDraft(this, false);
   }
 
   /** Produces the committed value of this node. With `inPlace`, the copy itself is frozen (commit). */
   build(inPlace: boolean): unknown {
     if (inPlace) {
-      if (this.built === undefined) this.built = { value: buildDraft(this, true) };
-      return this.built.value;
+      // A sentinel, not a wrapper object: a commit builds one value per changed node.
+      if (this.#built === UNBUILT) this.#built = buildDraft(this, true);
+      return this.#built;
     }
     return buildDraft(this, false);
+  }
+
+  /** The committed roots container, left unfrozen for the State that takes it (commit only). */
+  buildOpenRoot(): unknown {
+    return buildOpenRecord(this);
   }
 }
 

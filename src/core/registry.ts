@@ -9,11 +9,38 @@ import type { Kind } from './kinds.js';
 export const COMMITTED = new WeakSet<object>();
 
 /** Read-only wrappers around committed containers that cannot be frozen (Map, Set, Date, wide records). */
-export interface SealedInfo {
-  readonly kind: Kind.Map | Kind.Set | Kind.Date | Kind.Wide;
-  readonly raw: object;
-}
-export const SEALED = new WeakMap<object, SealedInfo>();
+export type SealedKind = Kind.Map | Kind.Set | Kind.Date | Kind.Wide;
+
+/**
+ * Asked of a wrapper (its handler answers it), returns the raw container behind it. Module-private
+ * to the core, and asked only of registered wrappers, so no foreign proxy trap ever runs for it.
+ */
+export const RAW_KEY = Symbol('theus.raw');
+
+/**
+ * The weak table holds only each wrapper's kind, a small integer, never the container: V8's
+ * scavenger keeps the values of a long-lived WeakMap alive while their keys are young, so a value
+ * pointing at the container kept every superseded version of a wide record, Map or Set alive
+ * until the next full GC (megabytes copied by each scavenge of a busy commit loop).
+ */
+const sealedKinds = new WeakMap<object, SealedKind>();
+
+export const SEALED = {
+  register(view: object, kind: SealedKind): void {
+    sealedKinds.set(view, kind);
+  },
+  /** The kind a wrapper wraps, or undefined for anything that is not one of our wrappers. */
+  kind(value: object): SealedKind | undefined {
+    return sealedKinds.get(value);
+  },
+  has(value: object): boolean {
+    return sealedKinds.has(value);
+  },
+  /** The raw container behind a registered wrapper. */
+  raw(view: object): object {
+    return (view as Record<symbol, object>)[RAW_KEY]!;
+  },
+};
 
 /**
  * Drafts are recognised by asking the proxy for a module-private symbol (their trap answers it),

@@ -2,7 +2,7 @@ import { types } from 'node:util';
 import { ContextLockedError, StaleReferenceError, TheusError } from '../errors.js';
 import { Kind, kindOfRaw, OPAQUE, unsupportedReason } from './kinds.js';
 import { describe, formatPath, isHostileKey, type Segment } from './path.js';
-import { COMMITTED, DRAFTS, SEALED } from './registry.js';
+import { COMMITTED, DRAFTS, RAW_KEY, SEALED } from './registry.js';
 import { harden, inheritedMember } from './safe-members.js';
 import { WIDE_MIN_KEYS, WideRecord } from './wide.js';
 
@@ -51,14 +51,12 @@ function verifyFrozen(value: object, depth: number): boolean {
 /** Kind of a value as stored in committed state (wrappers report the kind they wrap). */
 export function committedKind(value: unknown): Kind {
   if (typeof value !== 'object' || value === null) return kindOfRaw(value);
-  const sealed = SEALED.get(value);
-  if (sealed) return sealed.kind;
-  return kindOfRaw(value);
+  return SEALED.kind(value) ?? kindOfRaw(value);
 }
 
 /** The raw container behind a committed value (the wrapper's target, or the frozen node itself). */
 export function rawOf(value: object): object {
-  return SEALED.get(value)?.raw ?? value;
+  return SEALED.has(value) ? SEALED.raw(value) : value;
 }
 
 /**
@@ -289,6 +287,7 @@ function collectionHandler(kind: Kind.Map | Kind.Set): ProxyHandler<Map<unknown,
   return {
     get(target, key, receiver) {
       if (key === 'size') return target.size;
+      if (key === RAW_KEY) return target;
       if (COLLECTION_WRITERS.has(key)) return lockedMethod(`${name}#${String(key)}`);
       if (key === 'forEach') {
         // The third argument must be the wrapper, never the raw container.
@@ -315,13 +314,13 @@ const setHandler = collectionHandler(Kind.Set);
 
 export function wrapMap(map: Map<unknown, unknown>): Map<unknown, unknown> {
   const view = new Proxy(Object.freeze(map), mapHandler as ProxyHandler<Map<unknown, unknown>>);
-  SEALED.set(view, { kind: Kind.Map, raw: map });
+  SEALED.register(view, Kind.Map);
   return view;
 }
 
 export function wrapSet(set: Set<unknown>): Set<unknown> {
   const view = new Proxy(Object.freeze(set), setHandler as ProxyHandler<Set<unknown>>);
-  SEALED.set(view, { kind: Kind.Set, raw: set });
+  SEALED.register(view, Kind.Set);
   return view;
 }
 
@@ -339,13 +338,14 @@ export function datePrimitive(raw: Date, hint: unknown): string | number {
 const dateMethods = new Map<PropertyKey, unknown>();
 const dateToPrimitive = harden({
   [Symbol.toPrimitive](this: Date, hint: unknown): string | number {
-    const raw = (SEALED.get(this)?.raw ?? this) as Date;
+    const raw = rawOf(this) as Date;
     return datePrimitive(raw, hint);
   },
 }[Symbol.toPrimitive]);
 
 const dateHandler: ProxyHandler<Date> = {
-  get(_target, key, receiver) {
+  get(target, key, receiver) {
+    if (key === RAW_KEY) return target;
     if (key === Symbol.toPrimitive) return dateToPrimitive;
     if (typeof key === 'string' && key.startsWith('set')) return lockedMethod(`Date#${key}`);
     const value = key === 'constructor' ? undefined : (Reflect.get(Date.prototype, key) as unknown);
@@ -354,7 +354,7 @@ const dateHandler: ProxyHandler<Date> = {
     if (!fn) {
       const method = value as (...a: unknown[]) => unknown;
       fn = harden(function (this: Date, ...args: unknown[]) {
-        return method.apply((SEALED.get(this)?.raw ?? this) as Date, args);
+        return method.apply(rawOf(this) as Date, args);
       });
       dateMethods.set(key, fn);
     }
@@ -369,40 +369,51 @@ const dateHandler: ProxyHandler<Date> = {
 
 export function wrapDate(date: Date): Date {
   const view = new Proxy(Object.freeze(date), dateHandler);
-  SEALED.set(view, { kind: Kind.Date, raw: date });
+  SEALED.register(view, Kind.Date);
   return view;
 }
 
-const wideTargets = new WeakMap<object, WideRecord>();
-
 /** The target of a wide view: what `console.log` and `util.inspect` print is the record's content. */
 class WideViewTarget {
+  readonly #rec: WideRecord;
+  constructor(rec: WideRecord) {
+    this.#rec = rec;
+  }
+  /** The record behind a target, or behind a wide view. */
+  static recordOf(x: unknown): WideRecord | undefined {
+    if (typeof x !== 'object' || x === null) return undefined;
+    if (#rec in x) return x.#rec;
+    return SEALED.kind(x) === Kind.Wide ? (SEALED.raw(x) as WideRecord) : undefined;
+  }
   [INSPECT](): Record<string, unknown> {
     // Node calls this with the view as `this` (or, with showProxy, with this target).
-    const rec = (SEALED.get(this)?.raw as WideRecord | undefined) ?? wideTargets.get(this);
+    const rec = WideViewTarget.recordOf(this);
     const out: Record<string, unknown> = {};
     if (rec) for (const k of rec.keys()) out[k] = rec.get(k);
     return out;
   }
 }
 
+const recordOf = (target: object): WideRecord => WideViewTarget.recordOf(target)!;
+
 const wideHandler: ProxyHandler<object> = {
   get(target, key, receiver) {
-    const rec = wideTargets.get(target)!;
+    const rec = recordOf(target);
     if (typeof key === 'string') {
       const v = rec.get(key);
       if (v !== undefined || rec.has(key)) return v;
     }
+    if (key === RAW_KEY) return rec;
     return inheritedMember(Object.prototype, key, receiver);
   },
   has(target, key) {
-    return typeof key === 'string' ? wideTargets.get(target)!.has(key) || key in Object.prototype : key in Object.prototype;
+    return typeof key === 'string' ? recordOf(target).has(key) || key in Object.prototype : key in Object.prototype;
   },
   ownKeys(target) {
-    return [...wideTargets.get(target)!.keys()];
+    return [...recordOf(target).keys()];
   },
   getOwnPropertyDescriptor(target, key) {
-    const rec = wideTargets.get(target)!;
+    const rec = recordOf(target);
     if (typeof key !== 'string' || !rec.has(key)) return undefined;
     return { value: rec.get(key), writable: false, enumerable: true, configurable: true };
   },
@@ -416,9 +427,7 @@ const wideHandler: ProxyHandler<object> = {
 
 /** A plain-object-looking read-only view of a wide record. */
 export function wrapWide(record: WideRecord): Record<string, unknown> {
-  const target = new WideViewTarget();
-  wideTargets.set(target, record);
-  const view = new Proxy(target, wideHandler) as Record<string, unknown>;
-  SEALED.set(view, { kind: Kind.Wide, raw: record });
+  const view = new Proxy(new WideViewTarget(record), wideHandler) as Record<string, unknown>;
+  SEALED.register(view, Kind.Wide);
   return view;
 }

@@ -4,7 +4,7 @@ import { Draft, DraftScope } from './draft.js';
 import { Kind, kindOfRaw, NOT_DATA } from './kinds.js';
 import { assertRootName, isHostileKey } from './path.js';
 import { toPlain } from './plain.js';
-import { freezeNode, sealValue } from './seal.js';
+import { sealValue } from './seal.js';
 import { EMPTY_SIGNALS, nextState, registerState } from './state-link.js';
 import { Transaction, type TransactionOptions } from './transaction.js';
 
@@ -16,10 +16,26 @@ export { nextState };
  * native property load and a write at any depth throws. Old States stay valid forever.
  */
 export class State {
+  /**
+   * The roots container. A transaction's commit hands it over unfrozen: it is reachable only
+   * through this private field, every root in it is frozen, and `data` freezes it before it is
+   * first handed out. Not freezing it per commit, and copying it unfrozen in the next
+   * transaction, is a third of what a small commit costs in copying.
+   */
   readonly #root: Readonly<Record<string, unknown>>;
+  #rootFrozen = false;
   readonly #version: number;
   readonly #signals: Readonly<Record<string, unknown>>;
   #views: Map<Access, Draft> | undefined;
+
+  static {
+    // Transactions make States and read their roots through state-link.ts (no import cycle).
+    registerState(
+      (root, version, signals) => new State(root, version, signals),
+      (x) => x instanceof State,
+      (s) => s.#root,
+    );
+  }
 
   private constructor(root: Readonly<Record<string, unknown>>, version: number, signals: Readonly<Record<string, unknown>>) {
     this.#root = root;
@@ -43,7 +59,8 @@ export class State {
     }
     const sealed: Record<string, unknown> = {};
     for (const key of Object.keys(roots)) sealed[key] = sealValue(roots[key], [key]);
-    return new State(freezeNode(sealed), 0, EMPTY_SIGNALS);
+    // Left unfrozen like every committed roots container (see #root): `data` freezes it.
+    return new State(sealed, 0, EMPTY_SIGNALS);
   }
 
   get version(): number {
@@ -69,6 +86,10 @@ export class State {
 
   /** Every root (`domain`, `global`, `heavy` and namespaces), frozen. */
   get data(): Readonly<Record<string, any>> {
+    if (!this.#rootFrozen) {
+      Object.freeze(this.#root);
+      this.#rootFrozen = true;
+    }
     return this.#root;
   }
 
@@ -95,7 +116,7 @@ export class State {
     this.#views ??= new Map();
     let view = this.#views.get(access);
     if (!view) {
-      view = Draft.root(new DraftScope(), this.#root, access);
+      view = Draft.root(new DraftScope(), this.data, access);
       this.#views.set(access, view);
     }
     return view;
@@ -144,7 +165,3 @@ export class State {
   }
 }
 
-registerState(
-  (root, version, signals) => new (State as unknown as new (r: Readonly<Record<string, unknown>>, v: number, s: Readonly<Record<string, unknown>>) => State)(root, version, signals),
-  (x) => x instanceof State,
-);

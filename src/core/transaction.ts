@@ -5,7 +5,10 @@ import { Draft, DraftScope } from './draft.js';
 import { NOT_DATA } from './kinds.js';
 import { assertRootName, type Segment } from './path.js';
 import type { State } from './state.js';
-import { isState, nextState } from './state-link.js';
+import { isState, nextState, rootOf } from './state-link.js';
+
+/** The target argument of direct calls to the root's read trap (which never looks at it). */
+const NO_TARGET = Object.freeze({});
 
 export interface TransactionOptions {
   /** Guard consulted on every read and write (contracts); default: everything allowed. */
@@ -33,11 +36,11 @@ export class Transaction {
   readonly #scope: DraftScope;
   readonly #root: Draft;
 
-  constructor(base: State, options: TransactionOptions = {}) {
+  constructor(base: State, options?: TransactionOptions) {
     if (!isState(base)) throw new TheusError('INVALID_ARGUMENT', 'A Transaction needs a State (use state.transaction()).');
     this.#base = base;
-    this.#scope = new DraftScope({ trackReads: options.trackReads ?? false });
-    this.#root = Draft.root(this.#scope, base.data, options.access ?? FREE);
+    this.#scope = new DraftScope(options?.trackReads ?? false);
+    this.#root = Draft.stateRoot(this.#scope, rootOf(base), options?.access ?? FREE);
   }
 
   /** The snapshot this transaction started from. */
@@ -50,15 +53,18 @@ export class Transaction {
   }
 
   get domain(): any {
-    return this.root('domain');
+    this.#assertLive();
+    return this.#rootNamed('domain');
   }
 
   get global(): any {
-    return this.root('global');
+    this.#assertLive();
+    return this.#rootNamed('global');
   }
 
   get heavy(): any {
-    return this.root('heavy');
+    this.#assertLive();
+    return this.#rootNamed('heavy');
   }
 
   /** The proxy of any top-level root (a configured namespace, `signal`, `meta` …). */
@@ -66,14 +72,22 @@ export class Transaction {
     this.#assertLive();
     // The name is user text turned into a property access: own roots only, no prototype machinery.
     assertRootName(name);
-    // Ask the draft itself: going through the proxy's descriptor trap would build the child twice.
-    return this.#root.hasOwnKey(name) ? (this.#root.proxy as Record<string, unknown>)[name] : undefined;
+    return this.#rootNamed(name);
+  }
+
+  #rootNamed(name: string): any {
+    // Ask the draft itself: going through the proxy's descriptor trap would build the child twice,
+    // and calling its read trap directly saves the proxy hop (and the root's proxy) on every
+    // transaction. An own key of the roots container is read on the trap's fast path, which
+    // uses neither target nor receiver.
+    const root = this.#root;
+    return root.hasOwnKey(name) ? root.get(NO_TARGET, name, undefined) : undefined;
   }
 
   /** The whole state as one proxy (`{ domain, global, heavy, … }`). */
   get all(): any {
     this.#assertLive();
-    return this.#root.proxy;
+    return this.#root.ensureProxy();
   }
 
   /** The changes so far, as `{ op, path, value }` with array paths. */
@@ -87,8 +101,9 @@ export class Transaction {
   /** Ends the transaction and returns the next State (base version + 1). The base is unchanged. */
   commit(): State {
     this.#assertLive();
-    // The low-level commit needs only the new root: no delta, no conflict keys to compute.
-    const root = this.#root.build(true) as Record<string, unknown>;
+    // The low-level commit needs only the new root: no delta, no conflict keys to compute. The
+    // roots container goes to the new State unfrozen (see State#root); every root in it is frozen.
+    const root = this.#root.buildOpenRoot() as Record<string, unknown>;
     this.#scope.retire('commit');
     return nextState(this.#base, root, this.#base.version + 1);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { State, toPlain } from '../../src/core/index.js';
-import { theusError } from './support.js';
+import { applyDelta, theusError } from './support.js';
 
 /** Drafts behave like the JavaScript values they stand for, or refuse with a typed error. */
 
@@ -119,6 +119,63 @@ describe('no-ops keep identity and add nothing to the delta', () => {
     expect(d.m.set('k', 1)).toBe(d.m);
     expect(d.em.clear()).toBeUndefined();
     tx.rollback();
+  });
+});
+
+describe('writing back the value a key held before a change below it is a write, not a no-op', () => {
+  // `a.e = b` stores b's value; `a.e[0] = x` then changes a.e through a child draft; `a.e = b`
+  // again must restore b's value, although a.e's stored value is still b's committed array.
+  const wide = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, i]));
+  const make = () => State.create({ domain: { src: [{ n: 1 }], obj: {} as Record<string, unknown>, list: [[0]] as unknown[], m: new Map<string, unknown>(), wide: { ...wide } } });
+
+  const CASES: [string, (d: any) => void, (plain: any) => void][] = [
+    [
+      'object key',
+      (d) => {
+        d.obj.e = d.src;
+        d.obj.e[0] = 'changed';
+        d.obj.e = d.src;
+      },
+      (p) => expect(p.obj.e).toEqual([{ n: 1 }]),
+    ],
+    [
+      'array element',
+      (d) => {
+        d.list[0] = d.src;
+        d.list[0].push('changed');
+        d.list[0] = d.src;
+      },
+      (p) => expect(p.list[0]).toEqual([{ n: 1 }]),
+    ],
+    [
+      'Map value',
+      (d) => {
+        d.m.set('e', d.src);
+        d.m.get('e').push('changed');
+        d.m.set('e', d.src);
+      },
+      (p) => expect(p.m.get('e')).toEqual([{ n: 1 }]),
+    ],
+    [
+      'wide-record key',
+      (d) => {
+        d.wide.e = d.src;
+        d.wide.e.push('changed');
+        d.wide.e = d.src;
+      },
+      (p) => expect(p.wide.e).toEqual([{ n: 1 }]),
+    ],
+  ];
+
+  it.each(CASES)('%s: committed state and delta agree with plain JavaScript', (_name, run, check) => {
+    const base = make();
+    const tx = base.transaction();
+    run(tx.domain);
+    const delta = tx.delta();
+    const next = tx.commit();
+    check(toPlain(next.domain));
+    expect(toPlain(next.domain.src)).toEqual([{ n: 1 }]);
+    expect(applyDelta(toPlain(base.data) as Record<string, unknown>, delta)).toEqual(toPlain(next.data));
   });
 });
 

@@ -239,7 +239,8 @@ function subtreePaths(node: unknown, path: Seg[] = [], out: Seg[][] = []): Seg[]
   return out;
 }
 
-const RUNS = { numRuns: 150 };
+/** PROP_RUNS=5000 (say) searches harder than the default run. */
+const RUNS = { numRuns: Number(process.env.PROP_RUNS ?? 150) };
 
 describe('property: transactions behave like operations on a plain deep copy', () => {
   it('random operation sequences over several transactions match the model; bases never change; untouched subtrees are shared', () => {

@@ -4,9 +4,8 @@ import type { Draft } from '../draft.js';
 import { Kind } from '../kinds.js';
 import { formatPath } from '../path.js';
 import { DRAFTS } from '../registry.js';
-import { harden } from '../safe-members.js';
 import { refuseHole } from '../seal.js';
-import { draftOfThis, draftOfValue } from './shared.js';
+import { draftMethod, draftOfValue } from './shared.js';
 
 /**
  * Array mutators of drafts. Each is a shared, frozen function that finds its draft through
@@ -48,7 +47,7 @@ function mutate(d: Draft, name: string, args: unknown[]): unknown {
   d.ensureLive(name);
   const op = name === 'splice' && args.length > 2 ? 'update' : OPS[name]!;
   d.checkWrite(undefined, op);
-  if (d.scope.trackReads) d.wholeRead = true;
+  if (d.scope.trackReads) d.noteWhole();
   const cur = d.current as Arr;
   const len = cur.length;
   switch (name) {
@@ -56,7 +55,7 @@ function mutate(d: Draft, name: string, args: unknown[]): unknown {
       if (args.length === 0) return len;
       const incoming = args.map((a, i) => d.incoming(len + i, a));
       d.touch(len, Infinity);
-      if (d.copy === null && d.children === null) {
+      if (d.copy === null && !d.hasChildren()) {
         // First write: one allocation at the final size, instead of a copy that push then grows.
         d.adoptCopy([...cur, ...incoming]);
         return len + incoming.length;
@@ -156,15 +155,7 @@ function mutate(d: Draft, name: string, args: unknown[]): unknown {
 export const ARRAY_METHODS: ReadonlyMap<string, unknown> = new Map(
   Object.keys(OPS).map((name) => {
     const native = (Array.prototype as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!;
-    const fn = harden(
-      {
-        [name](this: unknown, ...args: unknown[]): unknown {
-          const d = draftOfThis(this);
-          return d === undefined || d.kind !== Kind.Array ? Reflect.apply(native, this, args) : mutate(d, name, args);
-        },
-      }[name]!,
-    );
-    return [name, fn] as const;
+    return [name, draftMethod(name, native, Kind.Array, (d, _self, args: unknown[]) => mutate(d, name, args))] as const;
   }),
 );
 

@@ -1,7 +1,8 @@
 import type { Draft } from '../draft.js';
-import { harden, inheritedMember } from '../safe-members.js';
+import { Kind } from '../kinds.js';
+import { inheritedMember } from '../safe-members.js';
 import { datePrimitive } from '../seal.js';
-import { draftOfThis, hostile } from './shared.js';
+import { draftMethod, hostile } from './shared.js';
 
 /**
  * Date drafts. Getters read the current time; setters run on a scratch copy first, so a setter
@@ -11,60 +12,45 @@ import { draftOfThis, hostile } from './shared.js';
 type DateMethod = (this: Date, ...a: unknown[]) => unknown;
 const D = Date.prototype as unknown as Record<PropertyKey, unknown>;
 
-const METHODS = new Map<PropertyKey, unknown>();
+/** Every `set…` method: the native setter on a scratch Date, then one write of the resulting time. */
+function setter(native: DateMethod): (d: Draft, self: unknown, args: unknown[]) => unknown {
+  return (d, _self, args) => {
+    d.ensureLive();
+    d.checkWrite(undefined, 'update');
+    const cur = d.current as Date;
+    const scratch = new Date(cur.getTime());
+    const out = native.apply(scratch, args);
+    if (Object.is(scratch.getTime(), cur.getTime())) return out;
+    d.markChanged();
+    (d.copy as Date).setTime(scratch.getTime());
+    return out;
+  };
+}
 
+/** Every other method reads: it runs on the current Date and makes the transaction depend on it. */
+function reader(native: DateMethod): (d: Draft, self: unknown, args: unknown[]) => unknown {
+  return (d, _self, args) => {
+    d.ensureLive();
+    if (d.scope.trackReads) d.noteWhole();
+    return native.apply(d.current as Date, args);
+  };
+}
+
+function toPrimitive(d: Draft, _self: unknown, [hint]: unknown[]): unknown {
+  d.ensureLive();
+  if (d.scope.trackReads) d.noteWhole();
+  return datePrimitive(d.current as Date, hint);
+}
+
+const METHODS = new Map<PropertyKey, unknown>();
 for (const key of Reflect.ownKeys(D)) {
   if (key === 'constructor') continue;
   const native = Reflect.getOwnPropertyDescriptor(D, key)?.value as unknown;
   if (typeof native !== 'function') continue;
-  const name = typeof key === 'symbol' ? 'toPrimitive' : key;
   const fn = native as DateMethod;
-  if (key === Symbol.toPrimitive) {
-    METHODS.set(
-      key,
-      harden({
-        [name](this: unknown, hint: unknown): unknown {
-          const d = draftOfThis(this);
-          if (d === undefined) return Reflect.apply(fn, this, [hint]);
-          d.ensureLive();
-          if (d.scope.trackReads) d.wholeRead = true;
-          return datePrimitive(d.current as Date, hint);
-        },
-      }[name]!),
-    );
-  } else if (name.startsWith('set')) {
-    METHODS.set(
-      key,
-      harden({
-        [name](this: unknown, ...args: unknown[]): unknown {
-          const d = draftOfThis(this);
-          if (d === undefined) return Reflect.apply(fn, this, args);
-          d.ensureLive();
-          d.checkWrite(undefined, 'update');
-          const cur = d.current as Date;
-          const scratch = new Date(cur.getTime());
-          const out = fn.apply(scratch, args);
-          if (Object.is(scratch.getTime(), cur.getTime())) return out;
-          d.markChanged();
-          (d.copy as Date).setTime(scratch.getTime());
-          return out;
-        },
-      }[name]!),
-    );
-  } else {
-    METHODS.set(
-      key,
-      harden({
-        [name](this: unknown, ...args: unknown[]): unknown {
-          const d = draftOfThis(this);
-          if (d === undefined) return Reflect.apply(fn, this, args);
-          d.ensureLive();
-          if (d.scope.trackReads) d.wholeRead = true;
-          return fn.apply(d.current as Date, args);
-        },
-      }[name]!),
-    );
-  }
+  const name = typeof key === 'symbol' ? 'toPrimitive' : key;
+  const body = key === Symbol.toPrimitive ? toPrimitive : name.startsWith('set') ? setter(fn) : reader(fn);
+  METHODS.set(key, draftMethod(name, fn, Kind.Date, body));
 }
 
 export function dateGet(d: Draft, key: PropertyKey, receiver: unknown): unknown {

@@ -32,7 +32,7 @@ export function buildDraft(d: Draft, inPlace: boolean): unknown {
     case Kind.Map: {
       const src = d.copy as Map<unknown, unknown>;
       const out = inPlace ? src : new Map(src);
-      if (d.children) for (const [k, child] of d.children) if (child.copy !== null && out.has(k)) out.set(k, child.build(inPlace));
+      for (const child of d.childDrafts()) if (child.copy !== null && out.has(child.key)) out.set(child.key, child.build(inPlace));
       return wrapMap(out);
     }
     case Kind.Set:
@@ -61,7 +61,8 @@ function buildArray(d: Draft, inPlace: boolean): unknown {
       if (src[i] === kid.proxy) out[i] = kid.build(inPlace);
     }
   }
-  return freezeNode(out);
+  // The copy is always a plain array (made by spread), whatever the base's class: no registration.
+  return Object.freeze(out);
 }
 
 function buildRecord(d: Draft, inPlace: boolean): unknown {
@@ -73,22 +74,44 @@ function buildRecord(d: Draft, inPlace: boolean): unknown {
         ? (Object.create(Object.getPrototypeOf(src) as object, Object.getOwnPropertyDescriptors(src)) as Record<string, unknown>)
         : Object.assign(Object.getPrototypeOf(src) === null ? (Object.create(null) as Record<string, unknown>) : {}, src);
   }
-  if (d.children) for (const [k, child] of d.children) if (child.copy !== null && hasOwn.call(out, k as string)) out[k as string] = child.build(inPlace);
-  if (d.kind === Kind.Plain && (d.touched !== null || d.touched1 !== undefined) && Object.getPrototypeOf(out) === Object.prototype) {
+  const kid = d.kid;
+  if (kid !== null) buildChild(out, kid, inPlace);
+  else if (d.children !== null) for (const child of d.children.values()) buildChild(out, child, inPlace);
+  if (d.kind !== Kind.Plain) return freezeNode(out);
+  if (d.grew && Object.getPrototypeOf(out) === Object.prototype) {
     // Only a node that gained keys can have crossed the wide threshold.
     const keys = Object.keys(out);
     if (keys.length > WIDE_MIN_KEYS) return wrapWide(WideRecord.fromEntries(keys.map((k) => [k, out[k]] as const)));
   }
-  return freezeNode(out);
+  // A plain object (prototype Object.prototype or null) needs no registration: freeze it directly.
+  return Object.freeze(out);
+}
+
+/** A modified child still held at its key (a reassigned key dropped its draft) takes its built value. */
+function buildChild(out: Record<string, unknown>, child: Draft, inPlace: boolean): void {
+  if (child.copy !== null && hasOwn.call(out, child.key as string)) out[child.key as string] = child.build(inPlace);
+}
+
+/**
+ * A State's new roots container: children built, the container itself left unfrozen (State
+ * freezes it before handing it out). A container that gained keys takes the normal path.
+ */
+export function buildOpenRecord(d: Draft): unknown {
+  if (d.copy === null || d.kind !== Kind.Plain || d.grew) return d.build(true);
+  const out = d.copy as Record<string, unknown>;
+  const kid = d.kid;
+  if (kid !== null) buildChild(out, kid, true);
+  else if (d.children !== null) for (const child of d.children.values()) buildChild(out, child, true);
+  return out;
 }
 
 function buildSet(d: Draft, inPlace: boolean): unknown {
   const src = d.copy as Set<unknown>;
-  if (d.children === null) return wrapSet(inPlace ? src : new Set(src));
+  if (!d.hasChildren()) return wrapSet(inPlace ? src : new Set(src));
   // Members read as drafts are replaced in place: the Set keeps its iteration order.
   const out = new Set<unknown>();
   for (const v of src) {
-    const child = d.children.get(v);
+    const child = d.childAt(v);
     out.add(child ? child.build(inPlace) : v);
   }
   return wrapSet(out);
@@ -98,7 +121,7 @@ function buildWide(d: Draft, inPlace: boolean): unknown {
   const b = d.copy as WideBuilder;
   const out = inPlace ? b : new WideBuilder(b.build());
   const children = d.children;
-  if (children) {
+  if (children !== null) {
     let modified = 0;
     for (const child of children.values()) if (child.copy !== null) modified++;
     if (modified * 16 > out.size) {
@@ -111,6 +134,8 @@ function buildWide(d: Draft, inPlace: boolean): unknown {
     } else if (modified > 0) {
       for (const [k, child] of children) if (child.copy !== null && out.has(k as string)) out.set(k as string, child.build(inPlace));
     }
+  } else if (d.kid !== null && d.kid.copy !== null && out.has(d.kid.key as string)) {
+    out.set(d.kid.key as string, d.kid.build(inPlace));
   }
   if (out.size < WIDE_MAX_TO_PLAIN) {
     const rec = out.build();

@@ -37,6 +37,22 @@ export function draftOfThis(self: unknown): Draft | undefined {
   return typeof self === 'object' && self !== null ? (DRAFTS.get(self) as Draft | undefined) : undefined;
 }
 
+/**
+ * A method handed out by drafts of `kind`: one shared, hardened function per name. Called on a
+ * draft of that kind it runs `body`; on anything else (a plain container, another kind of
+ * draft) it is the native method, which works or throws exactly as JavaScript does.
+ */
+export function draftMethod<A extends unknown[]>(name: string, native: (...a: any[]) => unknown, kind: Kind, body: (d: Draft, self: unknown, args: A) => unknown): unknown {
+  return harden(
+    {
+      [name](this: unknown, ...args: A): unknown {
+        const d = draftOfThis(this);
+        return d === undefined || d.kind !== kind ? Reflect.apply(native, this, args) : body(d, this, args);
+      },
+    }[name]!,
+  );
+}
+
 export function draftOfValue(value: unknown): Draft | undefined {
   return typeof value === 'object' && value !== null ? (DRAFTS.get(value) as Draft | undefined) : undefined;
 }

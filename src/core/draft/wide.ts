@@ -14,7 +14,7 @@ export function wideGet(d: Draft, prop: PropertyKey, receiver: unknown): unknown
   if (typeof prop === 'symbol') return inheritedMember(Object.prototype, prop, receiver);
   const key = prop as string;
   if (key === '__proto__' || key === 'prototype') throw hostile(key, d.path());
-  const child = d.children?.get(key);
+  const child = d.childAt(key);
   if (child) {
     if (d.scope.trackReads) d.notePresence(key);
     return child.proxy;
@@ -37,9 +37,9 @@ export function wideSet(d: Draft, key: string, value: unknown): boolean {
   const leaf = src.leaf(key);
   d.checkWrite(key, leaf !== undefined ? 'update' : 'add');
   const v = d.incoming(key, value);
-  if (leaf !== undefined && Object.is(leaf.v, v)) return true;
+  if (leaf !== undefined && d.keeps(key, leaf.v, v)) return true;
   d.markChanged();
-  d.children?.delete(key);
+  d.dropChild(key);
   (d.copy as WideBuilder).set(key, v);
   d.touchKey(key);
   return true;
@@ -51,7 +51,7 @@ export function wideDelete(d: Draft, key: string): boolean {
   d.markChanged();
   (d.copy as WideBuilder).delete(key);
   d.touchKey(key);
-  d.children?.delete(key);
+  d.dropChild(key);
   return true;
 }
 
