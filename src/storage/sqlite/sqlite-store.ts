@@ -103,6 +103,7 @@ export class SqliteStore implements TheusStore {
   private readonly maxPages: number | undefined;
   private db: Database | undefined;
   private key: string | undefined;
+  private writeRows: ((ready: readonly { rows: readonly Encoded[] }[]) => void) | undefined;
   private st: Record<'log' | 'snap' | 'history' | 'snapAtOrBefore' | 'logRange' | 'pruneLog' | 'pruneSnap', Statement> | undefined;
   private head = 0;
   private replay: OpReplay | undefined;
@@ -238,6 +239,7 @@ export class SqliteStore implements TheusStore {
     this.outbox.detach();
     this.db = undefined;
     this.st = undefined;
+    this.writeRows = undefined;
     this.replay = undefined;
     try {
       // SQLite checkpoints on close at the connection's sync level, which is OFF here: checkpoint
@@ -407,6 +409,19 @@ export class SqliteStore implements TheusStore {
       pruneSnap: db.prepare('DELETE FROM theus_snapshot WHERE version < ?'),
     };
     this.outbox.attach(db);
+    // Made once: wrapping a function in a transaction costs more than the one-row write it wraps.
+    const st = this.st;
+    this.writeRows = db.transaction((ready: readonly { rows: readonly Encoded[] }[]) => {
+      for (const { rows } of ready) {
+        for (const r of rows) {
+          st.log.run(r.version, r.entry.id, r.entry.process, r.entry.at, r.ops, r.signals);
+          for (let i = 0; i < r.outbox.length; i++) {
+            const m = r.outbox[i] as { topic: string; payload: string };
+            this.outbox.insert(r.version, i, m.topic, m.payload);
+          }
+        }
+      }
+    });
   }
 
   private load(db: Database, initial: Readonly<Record<string, unknown>>): OpenedStore {
@@ -505,19 +520,9 @@ export class SqliteStore implements TheusStore {
     }
     let written = false;
     if (ready.length > 0) {
-      const st = this.statements();
       try {
-        (this.db as Database).transaction(() => {
-          for (const { rows } of ready) {
-            for (const r of rows) {
-              st.log.run(r.version, r.entry.id, r.entry.process, r.entry.at, r.ops, r.signals);
-              for (let i = 0; i < r.outbox.length; i++) {
-                const m = r.outbox[i] as { topic: string; payload: string };
-                this.outbox.insert(r.version, i, m.topic, m.payload);
-              }
-            }
-          }
-        })();
+        if (this.writeRows === undefined) throw new StorageError(`SQLite store ${this.file} is not open.`, { file: this.file });
+        this.writeRows(ready);
         written = true;
       } catch (err) {
         const failure = storageFailure(this.file, 'writing a commit', err);
