@@ -187,7 +187,7 @@ describe('sqliteStore: bad input', () => {
 
   it('refuses bad arguments with INVALID_ARGUMENT before touching the disk', () => {
     for (const p of ['', '   ', 5, null, 'a\0b']) expect(() => sqliteStore(p as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error);
-    for (const o of [{ durability: 'fast' }, { snapshotEvery: 0 }, { retainVersions: -1 }, { maxPages: 0.5 }, { classes: 'x' }]) {
+    for (const o of [{ durability: 'fast' }, { snapshotEvery: 0 }, { retainVersions: -1 }, { maxPages: 0.5 }, { classes: 'x' }, { syncInBackground: 'yes' }, { syncInBackground: 1 }]) {
       expect(() => sqliteStore(fresh(), o as never)).toThrow(TheusError);
     }
   });

@@ -25,6 +25,13 @@ storeConformance('sqlite (normal durability, a snapshot every version, short ret
   },
 });
 
+storeConformance('sqlite (full durability, the log synced on the thread pool)', {
+  make() {
+    const file = join(dir, `s${++n}.db`);
+    return Promise.resolve({ store: sqliteStore(file, { syncInBackground: true }), reopen: () => sqliteStore(file, { syncInBackground: true }) });
+  },
+});
+
 describe('sqliteStore: the log is checkpointed into the database as it grows', () => {
   it('after several MB the -wal file is truncated, and the state and outbox survive reopen', async () => {
     const file = join(dir, `ck${++n}.db`);

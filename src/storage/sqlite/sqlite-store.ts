@@ -14,7 +14,7 @@
  * the head state (sharing the engine's frozen values, copying only what a later op changes) to write
  * snapshots without asking the engine.
  */
-import { closeSync, existsSync, fdatasync, fstatSync, fsyncSync, mkdirSync, openSync, realpathSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, mkdirSync, openSync, realpathSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { StorageError, invalidArgument } from '../../errors.js';
 import { OpReplay, type PlainRoot } from '../apply-ops.js';
@@ -40,6 +40,12 @@ export interface SqliteStoreOptions {
   readonly classes?: readonly Ctor[];
   /** A cap on the file size in database pages (4 KiB each); a commit beyond it fails with StorageError. */
   readonly maxPages?: number;
+  /**
+   * With `durability: 'full'`, sync the log on libuv's thread pool instead of on the event loop
+   * (default false). The event loop then never waits for the disk, at the price of a thread hop
+   * per group write: measured here, a lone sequential writer commits about 30 % slower that way.
+   */
+  readonly syncInBackground?: boolean;
 }
 
 /** What persistHeavy needs of a heavy array. */
@@ -78,8 +84,13 @@ interface LogRow {
 const RECENT_IDS = 4096;
 /** A log frame: one database page and its header. Every write transaction adds at least one. */
 const FRAME = 4096 + 24;
-/** Checkpoint once the log holds about this much (estimated), which also bounds recovery after a crash. */
-const CHECKPOINT_BYTES = 8_000_000;
+/**
+ * Checkpoint once the log holds about this much (estimated), which also bounds recovery after a
+ * crash. Small enough that the log file, reused from its start after each checkpoint, stays a
+ * region the disk has already written: measured here, syncs into it run about 1.7 times faster
+ * than syncs of a log that was truncated and grows again.
+ */
+const CHECKPOINT_BYTES = 4_000_000;
 /** Zeroed space added to the log file at a time, ahead of what SQLite wrote (see reserveLog). */
 const LOG_RESERVE = 1 << 20;
 let zeros: Buffer | undefined;
@@ -101,6 +112,7 @@ export class SqliteStore implements TheusStore {
   private readonly retain: number;
   private readonly classes: ClassRegistry;
   private readonly maxPages: number | undefined;
+  private readonly background: boolean;
   private db: Database | undefined;
   private key: string | undefined;
   private writeRows: ((ready: readonly { rows: readonly Encoded[] }[]) => void) | undefined;
@@ -130,7 +142,9 @@ export class SqliteStore implements TheusStore {
   constructor(path: string, options: SqliteStoreOptions = {}) {
     if (typeof path !== 'string' || path.trim() === '' || path.includes('\0')) throw invalidArgument(`A SQLite storage path must be a non-empty file path, got ${describe(path)}.`);
     if (typeof options !== 'object' || options === null) throw invalidArgument('SQLite store options must be an object.');
-    const { durability = 'full', snapshotEvery = 1000, retainVersions, classes = [], maxPages } = options;
+    const { durability = 'full', snapshotEvery = 1000, retainVersions, classes = [], maxPages, syncInBackground = false } = options;
+    if (typeof syncInBackground !== 'boolean') throw invalidArgument(`syncInBackground must be a boolean, got ${describe(syncInBackground)}.`);
+    this.background = syncInBackground;
     if (durability !== 'full' && durability !== 'normal') throw invalidArgument(`durability must be 'full' or 'normal', got ${describe(durability)}.`);
     if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) throw invalidArgument(`snapshotEvery must be a positive integer, got ${describe(snapshotEvery)}.`);
     if (retainVersions !== undefined && (!Number.isSafeInteger(retainVersions) || retainVersions < 0)) throw invalidArgument(`retainVersions must be a non-negative integer, got ${describe(retainVersions)}.`);
@@ -244,7 +258,7 @@ export class SqliteStore implements TheusStore {
     try {
       // SQLite checkpoints on close at the connection's sync level, which is OFF here: checkpoint
       // at FULL first, so the database file is on disk before the log is removed.
-      if (this.failed === undefined) this.checkpoint(db);
+      if (this.failed === undefined) this.checkpoint(db, 'TRUNCATE');
       db.close();
     } finally {
       if (this.walFd !== undefined) closeSync(this.walFd);
@@ -568,8 +582,21 @@ export class SqliteStore implements TheusStore {
       this.syncFailed(waiting, err);
       return;
     }
-    this.syncing = true;
     // fdatasync, as SQLite itself uses: the data and the file size, without the timestamps.
+    if (!this.background) {
+      // On the event loop, as SQLite's own FULL mode does: one sync per group write, and the
+      // commits that arrive meanwhile form the next group when the loop turns.
+      try {
+        fdatasyncSync(fd);
+      } catch (err) {
+        this.syncFailed(waiting, err);
+        return;
+      }
+      for (const { group, verdicts } of waiting) group.resolve(verdicts);
+      this.maybeCheckpoint();
+      return;
+    }
+    this.syncing = true;
     fdatasync(fd, (err) => {
       this.syncing = false;
       if (err) {
@@ -635,13 +662,14 @@ export class SqliteStore implements TheusStore {
     }
   }
 
-  private checkpoint(db: Database): void {
+  /** RESTART keeps the log file's size for the next writes to reuse; TRUNCATE (at close) empties it. */
+  private checkpoint(db: Database, mode: 'RESTART' | 'TRUNCATE' = 'RESTART'): void {
     if (this.file === ':memory:') return;
     db.pragma('synchronous = FULL');
     try {
-      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.pragma(`wal_checkpoint(${mode})`);
       this.bytesSinceCheckpoint = 0;
-      this.logSize = 0;
+      this.logSize = mode === 'TRUNCATE' || this.walFd === undefined ? 0 : fstatSync(this.walFd).size;
     } finally {
       db.pragma('synchronous = OFF');
     }
