@@ -48,6 +48,13 @@ export interface AttemptEvent extends EngineRef {
   error?: unknown;
 }
 
+/** One change of a commit, as channels carry it (the engine's delta op, read-only). */
+export interface ChannelOp {
+  readonly op: 'add' | 'replace' | 'remove';
+  readonly path: readonly Segment[];
+  readonly value?: unknown;
+}
+
 /** Kind of route that produced a commit. */
 export type CommitRoute = 'execute' | 'parallel' | 'edit' | 'transaction' | 'compareAndSwap' | 'heavy' | 'remote';
 
@@ -57,7 +64,7 @@ export interface CommitEvent extends EngineRef {
   readonly process: string | null;
   readonly route: CommitRoute;
   readonly executionId: string | null;
-  readonly ops: readonly { readonly op: 'add' | 'replace' | 'remove'; readonly path: readonly Segment[]; readonly value?: unknown }[];
+  readonly ops: readonly ChannelOp[];
   readonly signals: readonly { readonly topic: string; readonly payload: unknown }[];
   readonly outbox: number;
   readonly at: number;
@@ -72,7 +79,7 @@ export interface ConflictEvent extends EngineRef {
   /** The newest version at the check: the commits in (baseVersion, winningVersion] won. */
   readonly winningVersion: number;
   readonly paths: readonly string[];
-  readonly ops: readonly { readonly op: 'add' | 'replace' | 'remove'; readonly path: readonly Segment[]; readonly value?: unknown }[];
+  readonly ops: readonly ChannelOp[];
 }
 
 export interface AuditEvent extends EngineRef {

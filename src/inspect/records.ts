@@ -4,70 +4,36 @@
  * the server previews them later, within a budget.
  */
 import type { Segment } from '../core/path.js';
-import type { CommitRoute } from '../engine/channels.js';
-import type { Op } from './state-view.js';
+import type { AttemptEvent, AuditEvent, CommitEvent, ConflictEvent, ExecuteEvent, SignalEvent } from '../engine/channels.js';
 
 interface Base {
   readonly engineId: string;
   readonly at: number;
 }
 
-export interface CommitRec extends Base {
+export interface CommitRec extends Base, CommitEvent {
   readonly kind: 'commit';
-  readonly version: number;
-  readonly baseVersion: number;
-  readonly process: string | null;
-  readonly route: CommitRoute;
-  readonly executionId: string | null;
-  readonly ops: readonly Op[];
-  readonly signals: readonly { readonly topic: string; readonly payload: unknown }[];
-  readonly outbox: number;
 }
 
-export interface FailureRec extends Base {
+export interface FailureRec extends Base, Omit<ExecuteEvent, 'result' | 'error'> {
   readonly kind: 'failure';
-  readonly process: string;
-  readonly executionId: string;
-  readonly parallel: boolean;
   readonly error: unknown;
 }
 
-export interface ConflictRec extends Base {
+export interface ConflictRec extends Base, ConflictEvent {
   readonly kind: 'conflict';
-  readonly process: string | null;
-  readonly route: CommitRoute;
-  readonly executionId: string | null;
-  readonly attempt: number;
-  readonly baseVersion: number;
-  readonly winningVersion: number;
-  readonly paths: readonly string[];
-  readonly ops: readonly Op[];
 }
 
-export interface RetryRec extends Base {
+export interface RetryRec extends Base, Omit<AttemptEvent, 'result' | 'error'> {
   readonly kind: 'retry';
-  readonly process: string;
-  readonly executionId: string;
-  readonly attempt: number;
-  readonly baseVersion: number;
-  readonly backoffMs: number;
-  readonly vip: boolean;
 }
 
-export interface AuditRec extends Base {
+export interface AuditRec extends Base, AuditEvent {
   readonly kind: 'audit';
-  readonly process: string;
-  readonly level: 'S' | 'A' | 'B' | 'C' | 'pass';
-  readonly rule: string | null;
-  readonly message: string;
-  readonly version: number;
 }
 
-export interface SignalRec extends Base {
+export interface SignalRec extends Base, SignalEvent {
   readonly kind: 'signal';
-  readonly topic: string;
-  readonly payload: unknown;
-  readonly version: number;
 }
 
 export interface StepRec extends Base {

@@ -3,14 +3,12 @@
  * cost follows the change and untouched subtrees stay shared), reading a path, a structural diff
  * that skips shared subtrees, and a bounded search.
  */
+import type { ChannelOp } from '../engine/channels.js';
 import { State } from '../core/state.js';
 import type { Segment } from '../core/path.js';
 
-export interface Op {
-  readonly op: 'add' | 'replace' | 'remove';
-  readonly path: readonly Segment[];
-  readonly value?: unknown;
-}
+/** A delta op as the engine's channels carry it. */
+export type Op = ChannelOp;
 
 /** The state after `ops`, and how many ops could not be replayed (state seen only in part). */
 export function applyDelta(base: State, ops: readonly Op[]): { state: State; skipped: number } {

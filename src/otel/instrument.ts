@@ -34,7 +34,7 @@ import {
 } from '../engine/channels.js';
 import { activeContextStore } from './context-store.js';
 import { installCarrierHook } from './carrier.js';
-import { errorType, settleAtEnd } from './settle.js';
+import { errorType, settleAtEnd, type Settling } from './settle.js';
 
 export interface InstrumentTheusOptions {
   /** Defaults to the globally registered tracer provider. */
@@ -157,22 +157,17 @@ export function instrumentTheus(options: InstrumentTheusOptions = {}): () => voi
     startOf(attemptChannel).bindStore(store, (ev) => safeBegin(() => beginAttempt(ev as AttemptEvent)));
   }
 
-  const executeHandlers = {
-    // With a bound store the span already exists (the transform runs before start publishes);
-    // without one, or when the engine publishes start by hand, it is created here.
-    start: (ev: unknown) => void safeBegin(() => beginExecute(ev as ExecuteEvent)),
-    end: (ev: unknown) => settleAtEnd(ev as ExecuteEvent, finishExecute),
+  // With a bound store the span already exists (the transform runs before start publishes);
+  // without one, or when the engine publishes start by hand, it is created at start.
+  const handlersOf = <E extends Settling>(begin: (ev: E) => Context, finish: (ev: E) => void) => ({
+    start: (ev: unknown) => void safeBegin(() => begin(ev as E)),
+    end: (ev: unknown) => settleAtEnd(ev as E, finish),
     asyncStart: noop,
-    asyncEnd: (ev: unknown) => finishExecute(ev as ExecuteEvent),
+    asyncEnd: (ev: unknown) => finish(ev as E),
     error: noop,
-  };
-  const attemptHandlers = {
-    start: (ev: unknown) => void safeBegin(() => beginAttempt(ev as AttemptEvent)),
-    end: (ev: unknown) => settleAtEnd(ev as AttemptEvent, finishAttempt),
-    asyncStart: noop,
-    asyncEnd: (ev: unknown) => finishAttempt(ev as AttemptEvent),
-    error: noop,
-  };
+  });
+  const executeHandlers = handlersOf<ExecuteEvent>(beginExecute, finishExecute);
+  const attemptHandlers = handlersOf<AttemptEvent>(beginAttempt, finishAttempt);
 
   const onCommit = (message: unknown) => {
     const ev = message as CommitEvent;

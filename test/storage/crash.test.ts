@@ -23,9 +23,9 @@ interface Round {
 }
 
 /** Runs the child until it has acknowledged `minAcks` commits plus a random extra delay, then kills it. */
-async function runAndKill(script: string, file: string, durability: string, mode: string, minAcks: number, extraMs: number): Promise<Round> {
+async function runAndKill(script: string, file: string, durability: string, mode: string, minAcks: number, extraMs: number, pad: number): Promise<Round> {
   const journal = `${file}.journal-${Math.random().toString(36).slice(2)}`;
-  const child = spawn(process.execPath, [script, file, durability, '16', mode, journal], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script, file, durability, '16', mode, journal], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, THEUS_CRASH_PAD: String(pad) } });
   const round: Round = { acked: [], delivered: new Map(), ready: -1 };
   let seen = 0;
   let stderr = '';
@@ -56,15 +56,15 @@ async function runAndKill(script: string, file: string, durability: string, mode
   return round;
 }
 
-async function crashRounds(mode: 'store' | 'engine', rounds: number): Promise<void> {
+async function crashRounds(mode: 'store' | 'engine', rounds: number, pad = 0): Promise<void> {
   const script = await bundleFixture('crash-child');
-  const file = join(dir, `${mode}.db`);
+  const file = join(dir, `${mode}-${pad}.db`);
   const delivered = new Map<string, number>();
   let lastVersion = 0;
   let totalAcked = 0;
   for (let r = 0; r < rounds; r++) {
     const durability = r % 2 === 0 ? 'full' : 'normal';
-    const round = await runAndKill(script, file, durability, mode, 20 + Math.floor(Math.random() * 200), Math.floor(Math.random() * 60));
+    const round = await runAndKill(script, file, durability, mode, 20 + Math.floor(Math.random() * 200), Math.floor(Math.random() * 60), pad);
     expect(round.ready).toBe(lastVersion);
     for (const [id, v] of round.delivered) delivered.set(id, v);
     const maxAck = Math.max(...round.acked);
@@ -97,6 +97,10 @@ describe('crash safety (SIGKILL under concurrent load)', () => {
   it('store level: 8 rounds, full and normal durability', async () => {
     await crashRounds('store', 8);
   }, 60_000);
+
+  it('store level with 100 kB commits, so the log is checkpointed and restarted many times a round: 6 rounds', async () => {
+    await crashRounds('store', 6, 100_000);
+  }, 120_000);
 
   it('engine level (execute + ctx.outbox.add, worker attached): 4 rounds', async () => {
     await crashRounds('engine', 4);

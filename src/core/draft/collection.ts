@@ -43,6 +43,17 @@ export function* project(d: Draft, i: 0 | 1): IterableIterator<unknown> {
 }
 
 /** The methods Map and Set drafts share, keyed by property; `native` is Map.prototype or Set.prototype. */
+/**
+ * Removes an entry the collection holds: the zone rule is judged on `ruleKey` (a Map's key; a Set
+ * member has none), then the entry and any draft of it go.
+ */
+export function removeEntry(d: Draft, entry: unknown, ruleKey: unknown): boolean {
+  d.checkWrite(ruleKey, 'delete');
+  d.markChanged();
+  d.dropChild(entry);
+  return (d.copy as Collection).delete(entry);
+}
+
 export function sharedMethods(kind: Kind.Map | Kind.Set, native: Record<PropertyKey, (...a: any[]) => unknown>): [PropertyKey, unknown][] {
   return [
     ['clear', draftMethod('clear', native.clear!, kind, (d) => {

@@ -1,7 +1,7 @@
 import type { Draft } from '../draft.js';
 import { Kind } from '../kinds.js';
 import { sealValue } from '../seal.js';
-import { collectionGet, sharedMethods } from './collection.js';
+import { collectionGet, removeEntry, sharedMethods } from './collection.js';
 import { draftMethod } from './shared.js';
 
 /**
@@ -43,10 +43,7 @@ const METHODS = new Map<PropertyKey, unknown>([
   ['delete', draftMethod('delete', M.delete!, Kind.Map, (d, _self, [k]: [unknown]) => {
     d.ensureLive();
     if (!(d.current as AnyMap).has(k)) return false;
-    d.checkWrite(k, 'delete');
-    d.markChanged();
-    d.dropChild(k);
-    return (d.copy as AnyMap).delete(k);
+    return removeEntry(d, k, k);
   })],
   ...sharedMethods(Kind.Map, M),
 ]);

@@ -1,6 +1,6 @@
 import type { Draft } from '../draft.js';
 import { Kind } from '../kinds.js';
-import { collectionGet, readAll, sharedMethods } from './collection.js';
+import { collectionGet, readAll, removeEntry, sharedMethods } from './collection.js';
 import { draftMethod, draftOfValue } from './shared.js';
 
 /**
@@ -34,10 +34,7 @@ const METHODS = new Map<PropertyKey, unknown>([
   ['delete', draftMethod('delete', S.delete!, Kind.Set, (d, _self, [v]: [unknown]) => {
     const m = memberOf(d, v);
     if (!readAll(d).has(m)) return false;
-    d.checkWrite(undefined, 'delete');
-    d.markChanged();
-    d.dropChild(m);
-    return (d.copy as AnySet).delete(m);
+    return removeEntry(d, m, undefined);
   })],
   ...sharedMethods(Kind.Set, S),
 ]);

@@ -205,6 +205,7 @@ export class PostgresStore implements TheusStore {
     const pool = this.#live();
     if (!Number.isInteger(afterVersion) || afterVersion < 0) throw invalidArgument(`follow() needs a version (a non-negative integer), got ${String(afterVersion)}.`);
     if (typeof apply !== 'function') throw invalidArgument('follow() needs a function to apply records.');
+    if (fail !== undefined && typeof fail !== 'function') throw invalidArgument('follow(): fail, when given, must be a function (it receives the StorageError that stopped following).');
     const f = new Follower(
       {
         pg: this.#pg!,

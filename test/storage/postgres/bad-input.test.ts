@@ -191,6 +191,16 @@ describe.skipIf(!PG_URL)('postgres store: bad input against a server', () => {
     expect(versions).toEqual([1, 2]);
   });
 
+  it('refuses malformed follow() arguments with INVALID_ARGUMENT', async () => {
+    const s = track(postgresStore({ connectionString: PG_URL!, schema: freshSchema() }));
+    await s.open({});
+    for (const args of [[-1, () => undefined], [1.5, () => undefined], ['0', () => undefined], [0, 'apply'], [0, () => undefined, 'fail'], [0, () => undefined, {}]]) {
+      expect(() => (s.follow as (...a: unknown[]) => unknown)(...args), JSON.stringify(args)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error);
+    }
+    const stop = s.follow(0, () => undefined, () => undefined);
+    stop();
+  });
+
   it('refuses malformed commit entries and unstorable values, writing nothing', async () => {
     const s = track(postgresStore({ connectionString: PG_URL!, schema: freshSchema() }));
     await s.open({});
