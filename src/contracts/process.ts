@@ -17,8 +17,16 @@ export type ContractContext<C, I extends readonly string[], O extends readonly s
 // (a plain `StateUpdate` among it, which names no path): nothing to check until the real result is known.
 type ResultCheck<C, O extends readonly string[], R> = [ReturnFor<C, O>] extends [R] ? unknown : UpdateCheck<C, O[number], R>;
 
-/** The arguments a process function declares (its second parameter), `any` when it declares none. */
-type ArgsOf<F> = F extends (ctx: never, args: infer A, ...rest: never[]) => unknown ? (unknown extends A ? any : A) : any;
+/**
+ * The arguments a process function declares (its second parameter, `any` when it declares none)
+ * and its result, read in one inference pass (an object, not a tuple: indexing a tuple resolves
+ * every member of the array type behind it).
+ */
+type Signature<F> = F extends (ctx: never, args: infer A, ...rest: never[]) => infer R ? { args: unknown extends A ? any : A; result: R } : { args: any; result: unknown };
+
+// One alias for the constraint and the default of a typed process function, so that the compiler
+// sees one type where two identical literals would be compared member by member for every call.
+type ProcessFunction<C, I extends readonly string[], O extends readonly string[], S extends Semantic> = (ctx: ContractContext<C, I, O, S, any>, args: any) => ReturnFor<C, O>;
 
 /** `defineProcess` bound to a context type: wrong paths, undeclared reads and writes, and wrong results are compile errors. */
 export interface TypedProcessFactory<C extends ContextShape> {
@@ -28,11 +36,11 @@ export interface TypedProcessFactory<C extends ContextShape> {
     const I extends readonly string[] = readonly [],
     const O extends readonly string[] = readonly [],
     const S extends Semantic = 'effect',
-    F extends (ctx: ContractContext<C, I, O, S, any>, args: any) => ReturnFor<C, O> = (ctx: ContractContext<C, I, O, S, any>, args: any) => ReturnFor<C, O>,
+    F extends ProcessFunction<C, I, O, S> = ProcessFunction<C, I, O, S>,
   >(
-    spec: TypedSpec<C, I, O, S> & NoInfer<ResultCheck<C, O, ReturnType<F>>>,
+    spec: TypedSpec<C, I, O, S> & NoInfer<ResultCheck<C, O, Signature<F>['result']>>,
     fn: F,
-  ): ProcessDefinition<ArgsOf<F>, ReturnType<F>, C>;
+  ): ProcessDefinition<Signature<F>['args'], Signature<F>['result'], C>;
 }
 
 export interface ProcessFactory {

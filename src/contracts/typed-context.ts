@@ -34,18 +34,24 @@ export type BelowItem<R extends string> = R extends Whole | '*' | `${number}`
 /** First segments of the remaining paths. */
 export type Heads<R extends string> = R extends `${infer H}.${string}` ? H : R;
 
-type Primitive = string | number | bigint | boolean | symbol | null | undefined;
 type Callable = ((...args: never) => unknown) | (abstract new (...args: never) => unknown);
 
 /**
  * What a view does with a value of type `T` (one member of a union): `leaf` values (primitives,
  * functions) pass through; Maps, Sets, arrays and Dates have their own views; anything else is an
  * object. One alias, so the compiler evaluates it once per type and every view of that type, in
- * every process, reuses it. The key tests come first because relating a plain object to `Date`,
- * `Map` or `Function` resolves all the members of those library types and runs an inference pass
- * each time; an object without a `getTime`, `size`, `length` or `apply` key cannot be one of them.
+ * every process, reuses it. Key tests come before any relation to a library type: relating a plain
+ * object to `Date`, `Map`, `Function` or a function type resolves the members of those types (and
+ * runs an inference pass) each time. A record (index signature) or an object with keys but none
+ * of `getTime`, `size`, `length`, `apply` can be none of them; only a keyless object type may be a
+ * bare function type.
  */
-type Kind<T> = T extends Primitive | Callable ? 'leaf' : FunctionKind<T>;
+type Kind<T> = T extends object ? (string extends keyof T ? 'object' : [keyof T & LibraryKeys] extends [never] ? KeyedKind<T> : FunctionKind<T>) : 'leaf';
+
+type KeyedKind<T> = [keyof T] extends [never] ? (T extends Callable ? 'leaf' : 'object') : 'object';
+
+/** Keys by which a function, Map, Set, Date or array is told apart; a plain object has none of them. */
+type LibraryKeys = 'apply' | 'size' | 'getTime' | 'length';
 
 type FunctionKind<T> = 'apply' extends keyof T
   ? // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- functions pass through views untouched
@@ -96,15 +102,21 @@ export interface AppendOnly<E> extends ReadonlyArray<DeepReadonly<E>> {
 type AppendZone = `log_${string}` | `audit_${string}` | `sig_${string}` | `cmd_${string}`;
 
 /** Keys of `T` selected by the heads `H` (all of them for `*`; records accept any named key). */
-type Selected<T, H extends string> = string extends keyof T ? ('*' extends H ? keyof T | Exclude<H, '*'> : H) : '*' extends H ? keyof T : Extract<keyof T, H>;
+// `H & keyof T` rather than `Extract<keyof T, H>`: an intersection of literal unions is computed at
+// once, where `Extract` runs a conditional type for every key of `T`.
+type Selected<T, H extends string> = string extends keyof T ? ('*' extends H ? keyof T | Exclude<H, '*'> : H) : '*' extends H ? keyof T : H & keyof T;
 
-type Prop<T, K> = K extends keyof T ? T[K] : T extends Record<string, infer V> ? V : never;
+// Every selected key is a key of `T` (or a name an index signature takes).
+type Prop<T, K> = T[K & keyof T];
 
 /** Writable keys: a whole-subtree output that is not a `const_` or append-only key. */
 type WritableKeys<W extends string, K> = K extends string ? (K extends `const_${string}` | AppendZone ? never : Whole extends BelowKey<W, K> ? K : never) : never;
 
 /** What a key holds in a view: zones first (their physics beat the contract), then the contract. */
-type Value<V, K, R extends string, W extends string, P extends string> = K extends `const_${string}`
+type Value<V, K, R extends string, W extends string, P extends string> = K extends `${string}_${string}` ? ZonedValue<V, K, R, W, P> : Scope<V, BelowKey<R, K>, BelowKey<W, K>, `${P}.${string extends K ? '*' : K & string}`>;
+
+// Only keys with an underscore can carry a zone prefix: one test spares the others for every other key.
+type ZonedValue<V, K, R extends string, W extends string, P extends string> = K extends `const_${string}`
   ? DeepReadonly<V>
   : K extends AppendZone
     ? [BelowKey<W, K>] extends [never]
@@ -178,11 +190,20 @@ type MixedScope<T, K, R extends string, W extends string, P extends string> = K 
           ? ReadonlySet<DeepReadonly<E>>
           : MixedObject<T, R, W, P>;
 
+// The read-only and the writable keys are computed once, and each half maps over its own set.
+// Not one mapped type per half with an `as` clause: the compiler re-evaluates an `as` clause for
+// every key each time it asks whether the mapped type is generic, which it asks at every
+// conditional type the view passes through.
 type MixedObject<T, R extends string, W extends string, P extends string> = Whole extends R
-  ? { readonly [K in keyof T as K extends WritableKeys<W, K> ? never : K]: Value<T[K], K, R, W, P> } & { -readonly [K in keyof T as WritableKeys<W, K>]: Writable<T[K]> }
-  : { readonly [K in Selected<T, Heads<R>> as K extends WritableKeys<W, K> ? never : K]: Value<Prop<T, K>, K, R, W, P> } & {
-      -readonly [K in Selected<T, Heads<R>> as WritableKeys<W, K>]: Writable<Prop<T, K>>;
-    } & Marked<P>;
+  ? Halves<T, keyof T, WritableKeys<W, keyof T>, R, W, P>
+  : Halves<T, Selected<T, Heads<R>>, WritableKeys<W, Selected<T, Heads<R>>>, R, W, P> & Marked<P>;
+
+type Halves<T, Keys, WK, R extends string, W extends string, P extends string> = ReadHalf<T, Exclude<Keys, WK> & keyof T, R, W, P> & WriteHalf<T, WK & keyof T>;
+
+// Mapped over a type parameter constrained to `keyof T`, so optional keys stay optional.
+type ReadHalf<T, K extends keyof T, R extends string, W extends string, P extends string> = { readonly [Key in K]: Value<T[Key], Key, R, W, P> };
+
+type WriteHalf<T, K extends keyof T> = { -readonly [Key in K]: Writable<T[Key]> };
 
 type ZoneLocked = `const_${string}` | AppendZone;
 

@@ -4,58 +4,46 @@
  * type is never built, which would cost seconds of compile time.
  */
 
-type IsAny<T> = 0 extends 1 & T ? true : false;
+// One step down a path, for each member of `T`. Plain objects come first and cost one test: an
+// object with neither a `size` nor a `length` key can be no Map and no array, so relating it to
+// those library types (which resolves their members and runs an inference pass) is skipped. `any`
+// needs no test of its own: every step of it is `any`.
+type Step<T, H extends string> = T extends unknown
+  ? [keyof T & ('size' | 'length')] extends [never]
+    ? KeyStep<T, H>
+    : CollectionStep<T, H>
+  : never;
 
-// One step down a path, for each member of `T`. The key tests come before relating `T` to `Map` or
-// to an array: a plain object without a `size` or `length` key can be neither, and relating it to
-// them would resolve those library types and run an inference pass on every step.
-type Step<T, H extends string> = IsAny<T> extends true ? any : T extends unknown ? MapStep<T, H> : never;
+type CollectionStep<T, H extends string> = string extends keyof T
+  ? KeyStep<T, H>
+  : 'length' extends keyof T
+    ? T extends readonly (infer E)[]
+      ? H extends '*' | `${number}`
+        ? E
+        : never
+      : MapStep<T, H>
+    : MapStep<T, H>;
 
-type MapStep<T, H extends string> = 'size' extends keyof T ? (T extends ReadonlyMap<any, infer V> ? V : ArrayStep<T, H>) : ArrayStep<T, H>;
+type MapStep<T, H extends string> = 'size' extends keyof T ? (T extends ReadonlyMap<any, infer V> ? V : KeyStep<T, H>) : KeyStep<T, H>;
 
-type ArrayStep<T, H extends string> = 'length' extends keyof T
-  ? T extends readonly (infer E)[]
-    ? H extends '*' | `${number}`
-      ? E
-      : never
-    : KeyStep<T, H>
-  : KeyStep<T, H>;
-
-type KeyStep<T, H extends string> = H extends '*' ? T[keyof T] : H extends keyof T ? NonNullable<T[H]> : string extends keyof T ? T[string] : never;
+type KeyStep<T, H extends string> = H extends keyof T ? NonNullable<T[H]> : H extends '*' ? T[keyof T] : string extends keyof T ? T[string] : never;
 
 /** True when the dotted path `P` names something in `T` (`*` matches any one key). */
-export type IsValidPath<T, P extends string> =
-  IsAny<T> extends true
-    ? true
-    : P extends `${infer H}.${infer R}`
-      ? [Step<T, H>] extends [never]
-        ? false
-        : IsValidPath<Step<T, H>, R>
-      : [Step<T, P>] extends [never]
-        ? false
-        : true;
+export type IsValidPath<T, P extends string> = P extends `${infer H}.${infer R}` ? IsValidPath<Step<T, H>, R> : [Step<T, P>] extends [never] ? false : true;
 
 // Signal topics need no place in the context type: a context without a `signal` root accepts any
-// `signal.<topic>` output (payloads are then `unknown`).
-type FreeSignal<C, P extends string> = 'signal' extends keyof C ? false : P extends 'signal' | `signal.${string}` ? true : false;
+// `signal.<topic>` output (payloads are then `unknown`). Decided once per list, not per path.
+type FreeSignals<C> = 'signal' extends keyof C ? never : 'signal' | `signal.${string}`;
 
 /** The paths of the list `L` that do not exist in `C` (never when all are valid). */
-export type InvalidPaths<C, L> = L extends readonly (infer P)[]
-  ? P extends string
-    ? FreeSignal<C, P> extends true
-      ? never
-      : IsValidPath<C, P> extends true
-        ? never
-        : P
-    : never
-  : never;
+export type InvalidPaths<C, L> = L extends readonly (infer P extends string)[] ? Invalid<C, P, FreeSignals<C>> : never;
+
+type Invalid<C, P extends string, Free> = P extends Free ? never : IsValidPath<C, P> extends true ? never : P;
 
 /** Adds an impossible requirement naming the bad path, so the compiler error says what is wrong. */
 export type PathCheck<K extends string, C, L> = [InvalidPaths<C, L>] extends [never]
   ? unknown
   : { [key in K]: `Unknown context path: ${InvalidPaths<C, L> & string}` };
 
-type Walk<T, P extends string> = P extends `${infer H}.${infer R}` ? Walk<Step<T, H>, R> : Step<T, P>;
-
 /** The type found at the dotted path `P` of `C` (`*` steps into any key or element). */
-export type ValueAt<C, P extends string> = IsAny<C> extends true ? any : Walk<C, P>;
+export type ValueAt<C, P extends string> = P extends `${infer H}.${infer R}` ? ValueAt<Step<C, H>, R> : Step<C, P>;

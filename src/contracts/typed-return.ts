@@ -22,10 +22,15 @@ export type OutputValue<C, P extends string> = P extends `${string}*${string}`
       ? undefined
       : ValueAt<C, P>;
 
+/** The outputs a result key stands for: the output itself, or the outputs it is the last segment of. */
+type OutputNamed<O extends string, K> = O extends K | `${string}.${K & string}` ? O : never;
+
 type LastSegment<P extends string> = P extends `${string}.${infer Rest}` ? LastSegment<Rest> : P;
 
+// Keyed by every output path and last segment, over one key set rather than through an `as` clause
+// (which the compiler re-evaluates whenever it asks whether the type is generic).
 type Several<C, O extends readonly string[]> =
-  | { readonly [P in O[number] as P | LastSegment<P>]?: OutputValue<C, P> }
+  | { readonly [K in O[number] | LastSegment<O[number]>]?: OutputValue<C, OutputNamed<O[number], K>> }
   | { readonly [I in keyof O]?: O[I] extends string ? OutputValue<C, O[I]> : never };
 
 type Returnable<C, O extends readonly string[]> = number extends O['length']

@@ -290,6 +290,43 @@ export const kinds = (v: DeepReadonly<{ f: (n: number) => number; box: { length:
   v.box.size = 2;
 };
 
+// `unknown` stays `unknown` (not an empty object); a keyless object type is still an object.
+type Keyless = Record<never, never>;
+export const opaque = (v: DeepReadonly<{ u: unknown; e: Keyless; g: () => void }>) => {
+  expectTypeOf(v.u).toEqualTypeOf<unknown>();
+  expectTypeOf(v.e).toEqualTypeOf<Keyless>();
+  expectTypeOf(v.g).toEqualTypeOf<() => void>();
+};
+
+// A view with some writable keys: optional keys stay optional on both sides, records expose the
+// named key only, and the readonly/writable split follows the outputs exactly.
+export const mixed = p({ inputs: ['domain.user.name', 'domain.user.title', 'domain.ledger.alice'], outputs: ['domain.user.nick', 'domain.user.age'] }, (ctx) => {
+  expectTypeOf(ctx.domain.user.title).toEqualTypeOf<string | undefined>();
+  expectTypeOf(ctx.domain.user.nick).toEqualTypeOf<string | undefined>();
+  ctx.domain.user.nick = undefined;
+  ctx.domain.user.age = 3;
+  expectTypeOf(ctx.domain.ledger.alice.balance).toEqualTypeOf<number>();
+  // @ts-expect-error only the declared key of a record
+  void ctx.domain.ledger.bob;
+  // @ts-expect-error an input next to writable keys is still read-only
+  ctx.domain.user.title = 'x';
+  // @ts-expect-error so is a record entry that is only an input
+  ctx.domain.ledger.alice.balance = 1;
+});
+
+// Two outputs with the same last segment: the short key may carry either output's value.
+export const sameSegment = defineProcess.for<{ domain: { a: { n: number }; b: { n: string } } }>()({ outputs: ['domain.a.n', 'domain.b.n'] }, (_ctx, k: number) => {
+  if (k === 0) return { n: 1 };
+  if (k === 1) return { n: 'x' };
+  return { 'domain.a.n': 2, 'domain.b.n': 'y' };
+});
+
+// @ts-expect-error a full output path takes only that output's type
+export const badSameSegment = defineProcess.for<{ domain: { a: { n: number }; b: { n: string } } }>()({ outputs: ['domain.a.n', 'domain.b.n'] }, () => ({ 'domain.a.n': 'x' }));
+
+// A context typed `any` below a root: every path under it is valid, and values are `any`.
+export const anyBelow = defineProcess.for<{ domain: { blob: any; n: number } }>()({ inputs: ['domain.blob.deep.er'], outputs: ['domain.blob.x.y'] }, () => 1 as unknown);
+
 // ---- results at runtime ----------------------------------------------------------------------
 
 describe('contracts typed end to end', () => {
