@@ -36,7 +36,7 @@ import { HeavyAllocator, type Dtype, type HeavyArray, type HeavyStats } from '..
 import { ParallelPool } from '../parallel/index.js';
 import { MemoryOutbox } from '../storage/memory-outbox.js';
 import { OutboxRelay, type DrainResult, type OutboxHandler, type OutboxRelayOptions } from '../storage/outbox-relay.js';
-import type { CommitEntry, DeadLetter, HistoryQuery, HistoryRecord, OutboxMessageInit, TheusStore } from '../storage/store.js';
+import type { CommitEntry, CommitVerdict, DeadLetter, HistoryQuery, HistoryRecord, OutboxMessageInit, TheusStore } from '../storage/store.js';
 import type { ProcessTaskPayload, ProcessTaskResult } from './worker-task.js';
 import { assertData } from './args.js';
 import { runAttempt, type AttemptOutput } from './attempt.js';
@@ -801,7 +801,7 @@ export class TheusEngine {
     }
     // 1. The rules, on the ops whatever produced them.
     if (result.ops.length > 0) {
-      const restores = checkOps({ actor: req.actor, ops: result.ops, before: req.built.data, ceilings: this.#rootCeilings, ...(req.adminWrites ? { adminWrites: req.adminWrites } : {}) });
+      const restores = checkOps({ actor: req.actor, ops: result.ops, before: req.built.data, ceilings: this.#rootCeilings, adminWrites: req.adminWrites });
       if (restores.length > 0) result = withRestores(req.built, result, restores);
     }
     // 2. Conflicts: against the commits made since the request's base (the store decides for authoritative stores).
@@ -846,7 +846,7 @@ export class TheusEngine {
       const version = head.version + 1;
       this.#install(root, version, result.writes, signals);
       this.#record(req, result, signals, version);
-      this.#recent?.add(this.#state, req.processName, result.ops, signals.length === 0 ? NO_RECORDED_SIGNALS : signals.map(([topic, payload]) => ({ topic, payload })));
+      this.#recent?.add(this.#state, req.processName, result.ops, recordedSignals(signals));
       this.#published(req, result, signals, version);
       return { kind: 'done', value: req.value };
     }
@@ -861,27 +861,28 @@ export class TheusEngine {
       this.#acked ??= head;
       this.#install(root, version, result.writes, signals);
       const installed = this.#state;
-      return this.#committer!.submit(entry).then(
-        () => {
+      return this.#committer!.submit(
+        entry,
+        (): Outcome => {
           if (installed.version > this.#acked!.version) this.#acked = installed;
           this.#published(req, result, signals, version);
-          return { kind: 'done', value: req.value } as Outcome;
+          return { kind: 'done', value: req.value };
         },
         (e: unknown) => this.#storageFailed(e),
       );
     }
+    const decided = (verdict: CommitVerdict): Outcome | Promise<Outcome> => {
+      if (!verdict.ok) return this.#conflict(req, [...verdict.paths], verdict.actualVersion);
+      return this.#installInOrder(verdict.version, () => {
+        const r = applyOps(this.#state, result.ops);
+        this.#install(r, verdict.version, result.writes, signals);
+        this.#published(req, result, signals, verdict.version);
+      }).then(() => ({ kind: 'done', value: req.value }) as Outcome);
+    };
+    const failed = (e: unknown) => this.#storageFailed(e);
     // The priority lane's holder commits through its lock; everyone else groups.
-    return (this.#storeLane.commit(req.token, entry) ?? this.#committer!.submit(entry)).then(
-      (verdict) => {
-        if (!verdict.ok) return this.#conflict(req, [...verdict.paths], verdict.actualVersion);
-        return this.#installInOrder(verdict.version, () => {
-          const r = applyOps(this.#state, result.ops);
-          this.#install(r, verdict.version, result.writes, signals);
-          this.#published(req, result, signals, verdict.version);
-        }).then(() => ({ kind: 'done', value: req.value }) as Outcome);
-      },
-      (e: unknown) => this.#storageFailed(e),
-    );
+    const viaLane = this.#storeLane.commit(req.token, entry);
+    return viaLane ? viaLane.then(decided, failed) : this.#committer!.submit(entry, decided, failed);
   }
 
   #conflict(req: CommitRequest, hits: string[], actual: number): Outcome {
@@ -928,18 +929,21 @@ export class TheusEngine {
   #entry(req: CommitRequest, result: TransactionResult, signals: readonly (readonly [string, unknown])[], version: number | undefined): CommitEntry {
     const writes: string[] = [];
     for (const w of result.writes) if (notMarker(w)) writes.push(w);
-    return {
+    const entry: { -readonly [K in keyof CommitEntry]: CommitEntry[K] } = {
       id: `${this.#engineId}:${++this.#commitSeq}`,
       baseVersion: req.baseVersion,
-      ...(version === undefined ? {} : { version }),
       process: req.processName,
       ops: result.ops,
       reads: [...(req.conflictKeys ?? result.reads)],
       writes,
-      signals: signals.map(([topic, payload]) => ({ topic, payload })),
+      signals: recordedSignals(signals),
       outbox: req.outbox,
       at: Date.now(),
     };
+    // Set afterwards rather than spread into the literal: a conditional spread builds the entry
+    // property by property on every commit. Absent (not undefined) when the store numbers it.
+    if (version !== undefined) entry.version = version;
+    return entry;
   }
 
   /** Non-durable recording: the recent-history ring (or a memory store given to open()), synchronous. */
@@ -1532,6 +1536,11 @@ function intended(entries: readonly (readonly [Segment[], unknown])[], signals: 
 
 function routeName(route: CommitRoute): string {
   return route === 'heavy' ? 'heavy.alloc/free' : route === 'compareAndSwap' ? 'compareAndSwap' : route === 'transaction' ? 'Commit' : `${route}()`;
+}
+
+/** Signals as history records and stores keep them; the usual commit has none and shares one empty list. */
+function recordedSignals(signals: readonly (readonly [string, unknown])[]): readonly { topic: string; payload: unknown }[] {
+  return signals.length === 0 ? NO_RECORDED_SIGNALS : signals.map(([topic, payload]) => ({ topic, payload }));
 }
 
 function latchOf(signals: readonly (readonly [string, unknown])[]): Readonly<Record<string, unknown>> {

@@ -90,15 +90,39 @@ export function encodeOps(ops: readonly StoredOp[], classes: ClassRegistry = NO_
 }
 
 function encodeOpList(ops: readonly StoredOp[], classes: ClassRegistry): string {
-  const out: Json[] = [];
+  let text = '';
   for (const op of ops) {
     const path = op.path as Segment[];
-    if (op.op === 'remove') out.push({ op: 'remove', path });
-    // An array slot keeps its place (as undefined) so later indices stay right; a key is dropped.
-    else if (isOpaque(op.value)) out.push(typeof path[path.length - 1] === 'number' ? { op: op.op, path, value: { [TAG]: 'u' } } : { op: 'remove', path });
-    else out.push({ op: op.op, path, value: toJson(op.value, classes, atOf(op.path), new Set()) });
+    let kind: string = op.op;
+    let value: Json | undefined;
+    if (kind !== 'remove') {
+      // An array slot keeps its place (as undefined) so later indices stay right; a key is dropped.
+      if (isOpaque(op.value)) {
+        if (typeof path[path.length - 1] === 'number') value = { [TAG]: 'u' };
+        else kind = 'remove';
+      } else {
+        // The usual value is a scalar: it needs neither the path chain (kept for error messages) nor a cycle stack.
+        const scalar = scalarJson(op.value);
+        value = scalar !== undefined ? scalar : toJson(op.value, classes, atOf(op.path), new Set());
+      }
+    }
+    text += (text === '' ? '' : ',') + opText(kind, path, value);
   }
-  return JSON.stringify(out);
+  return `[${text}]`;
+}
+
+/**
+ * One op's JSON: `{"op","path"[,"value"]}`, the text JSON.stringify gives for the op object, framed
+ * by hand around stringifying the path and the value. Every commit encodes its ops, and building
+ * an object per op (and a list of them) to stringify at once measured as one of a commit's
+ * dearest steps.
+ */
+function opText(kind: string, path: readonly Segment[], value: Json | undefined): string {
+  if ((kind === 'add' || kind === 'replace' || kind === 'remove') && Array.isArray(path)) {
+    return kind === 'remove' ? `{"op":"remove","path":${JSON.stringify(path)}}` : `{"op":"${kind}","path":${JSON.stringify(path)},"value":${JSON.stringify(value)}}`;
+  }
+  // Not an op the engine makes (a caller's malformed entry): stringified as it is, refused when applied.
+  return JSON.stringify(kind === 'remove' ? { op: kind, path } : { op: kind, path, value });
 }
 
 /**
@@ -139,7 +163,8 @@ function refuse(at: At | null, what: string): StorageError {
   return new StorageError(`Cannot store ${what} at ${formatPath(path)}: it could not be restored after a restart. Keep plain data, Map, Set, Date or BigInt in state, or register the class with the store's classes option.`);
 }
 
-function toJson(value: unknown, classes: ClassRegistry, at: At | null, stack: Set<object>): Json {
+/** The JSON of a value that is not an object, or undefined for objects, functions and symbols. */
+function scalarJson(value: unknown): Json | undefined {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -151,13 +176,15 @@ function toJson(value: unknown, classes: ClassRegistry, at: At | null, stack: Se
       return { [TAG]: 'u' };
     case 'bigint':
       return { [TAG]: 'b', v: value.toString() };
-    case 'function':
-    case 'symbol':
-      throw refuse(at, `a ${typeof value}`);
     default:
-      break;
+      return value === null ? null : undefined;
   }
-  if (value === null) return null;
+}
+
+function toJson(value: unknown, classes: ClassRegistry, at: At | null, stack: Set<object>): Json {
+  const scalar = scalarJson(value);
+  if (scalar !== undefined) return scalar;
+  if (typeof value === 'function' || typeof value === 'symbol') throw refuse(at, `a ${typeof value}`);
   const obj = value as object;
   if (stack.has(obj)) throw refuse(at, 'a cycle');
   if (stack.size >= MAX_DEPTH) throw refuse(at, `a value nested more than ${MAX_DEPTH} levels deep`);

@@ -102,6 +102,15 @@ export interface TheusStore {
    */
   commit(entries: readonly CommitEntry[]): Promise<readonly CommitVerdict[]>;
   /**
+   * Optional. True when the store itself gathers the `commit` calls made before its next write
+   * into that write, in call order, and writes a call only in the same write as the earlier ones
+   * still pending or after they are durable, never after one that failed: the engine then calls
+   * `commit` for each commit as it comes, without waiting for the previous call to settle.
+   * Otherwise the engine gathers commits itself and, for a non-authoritative store, makes one call
+   * at a time.
+   */
+  readonly groupsCommits?: boolean;
+  /**
    * Optional. Throws StorageError when the entry holds a value this store could not restore (for
    * example an instance of an unregistered class), so the engine can refuse that one commit before
    * installing it instead of failing after. Synchronous; a store may keep the work it did for the

@@ -46,6 +46,24 @@ describe('codec: tagged JSON for stored values', () => {
     expect(ops).toEqual([{ op: 'remove', path: ['heavy', 'm'] }, { op: 'add', path: ['domain', 'arr', 0], value: undefined }]);
   });
 
+  it('an op list is the JSON of its op objects, for well-formed and malformed ops alike', () => {
+    const ops = [
+      { op: 'replace', path: ['domain', 'a"b\u2028', 0], value: 'x"\ud800' },
+      { op: 'remove', path: ['domain', 'gone'], value: 1 },
+      { op: 'add', path: ['domain', 'n'], value: { m: new Map([[1, -0]]), u: undefined } },
+      { op: 'add', path: [Number.NaN], value: null },
+      { op: 'move', path: ['domain'], value: 1 },
+      { op: 'add', path: 'domain.flat', value: 1 },
+      { path: ['domain'], value: true },
+    ] as unknown as Parameters<typeof encodeOps>[0];
+    const asObjects = ops.map((o) => {
+      const value = (encode([o.value]) as string).slice(1, -1);
+      return o.op === 'remove' ? JSON.stringify({ op: o.op, path: o.path }) : JSON.stringify({ op: o.op, path: o.path, value: JSON.parse(value) as unknown });
+    });
+    expect(encodeOps(ops)).toBe(`[${asObjects.join(',')}]`);
+    expect(encodeOps([])).toBe('[]');
+  });
+
   it('refuses what it could not restore, naming the path', () => {
     expect(() => encode({ a: { f: () => 1 } })).toThrow(/domain|a\.f/);
     expect(() => encode({ s: Symbol('x') })).toThrow(StorageError);

@@ -307,3 +307,50 @@ describe('commits installed before they are durable', () => {
     expect(again.state.version).toBe(0);
   });
 });
+
+describe('the SQLite store gathers the commits itself (groupsCommits): each execute hands its commit over at once', () => {
+  it('a lone commit the file cannot take fails alone and leaves nothing; the engine stops at the last acknowledged version', async () => {
+    const file = nextFile();
+    const store = sqliteStore(file, { maxPages: 40 });
+    expect(store.groupsCommits).toBe(true);
+    // A sync on the thread pool lets a later write happen while an earlier one's sync is in
+    // flight: the engine then makes one call at a time.
+    expect(sqliteStore(nextFile(), { syncInBackground: true }).groupsCommits).toBe(false);
+    const engine = await open(store);
+    engine.register(inc).register(putItem);
+    await engine.execute('inc');
+    await engine.execute('inc');
+    const acked = engine.state;
+    // One row without messages: written without BEGIN and COMMIT, and refused as a whole all the same.
+    await rejectsCode(engine.execute('putItem', 'x'.repeat(400_000)), 'STORAGE');
+    expect(engine.state).toBe(acked);
+    await rejectsCode(engine.execute('inc'), 'STORAGE');
+    await engine.close();
+    const again = await open(file);
+    expect(again.state.version).toBe(2);
+    expect(again.state.domain).toEqual({ n: 2, item: null });
+    expect(await again.outbox.pending()).toBe(2);
+  });
+
+  it('commits handed over in one turn share one write: when it fails, all of them fail and none is written', async () => {
+    const file = nextFile();
+    const engine = await open(sqliteStore(file, { maxPages: 40 }));
+    engine.register(inc).register(putItem);
+    await engine.execute('inc');
+    const acked = engine.state;
+    const heard: number[] = [];
+    engine.signals.subscribe('inc', (m) => void heard.push(m.version));
+    const burst = [engine.execute('inc'), engine.execute('putItem', 'x'.repeat(400_000)), engine.execute('inc')];
+    expect(engine.state.version).toBe(4);
+    const results = await Promise.allSettled(burst);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(results.every((r) => (r as PromiseRejectedResult).reason instanceof StorageError)).toBe(true);
+    expect(heard).toEqual([]);
+    expect(engine.state).toBe(acked);
+    await rejectsCode(engine.execute('inc'), 'STORAGE');
+    await engine.close();
+    const again = await open(file);
+    expect(again.state.version).toBe(1);
+    expect(again.state.domain.n).toBe(1);
+  });
+});

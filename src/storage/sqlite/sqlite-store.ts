@@ -57,6 +57,8 @@ export interface HeavyLike {
 
 interface Pending {
   readonly entries: readonly CommitEntry[];
+  /** The encoding `check` made of the first entry, when it was checked just before this call. */
+  readonly checked: EncodedEntry | undefined;
   readonly resolve: (v: readonly CommitVerdict[]) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -65,6 +67,8 @@ interface EncodedEntry {
   readonly ops: string;
   readonly signals: string | null;
   readonly outbox: readonly { topic: string; payload: string }[];
+  /** About what the row and its messages add to the database, for the log size estimate. */
+  readonly bytes: number;
 }
 
 interface Encoded extends EncodedEntry {
@@ -82,6 +86,7 @@ interface LogRow {
 }
 
 const RECENT_IDS = 4096;
+const NO_MESSAGES: EncodedEntry['outbox'] = Object.freeze([]);
 /** A log frame: one database page and its header. Every write transaction adds at least one. */
 const FRAME = 4096 + 24;
 /**
@@ -105,6 +110,15 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sql
 export class SqliteStore implements TheusStore {
   readonly kind = 'sqlite';
   readonly authoritative = false;
+  /**
+   * With the sync on the event loop (the default), commit() calls made before the next write join
+   * it, in call order, the write and its sync finish before any later call is written, and a group
+   * numbered after one that failed fails with it: the engine hands each commit over as it comes.
+   * With `syncInBackground`, a later group is written while an earlier one's sync is in flight; the
+   * engine then makes one call at a time, so that nothing built on a commit whose sync fails is
+   * ever written.
+   */
+  readonly groupsCommits: boolean;
   readonly outbox: SqliteOutbox;
   readonly file: string;
   private readonly full: boolean;
@@ -115,7 +129,10 @@ export class SqliteStore implements TheusStore {
   private readonly background: boolean;
   private db: Database | undefined;
   private key: string | undefined;
+  /** Writes the rows (and their outbox messages) of a group write, as one SQLite transaction. */
   private writeRows: ((ready: readonly { rows: readonly Encoded[] }[]) => void) | undefined;
+  /** The same statements without BEGIN and COMMIT, for a write that is one statement (see write). */
+  private insertRows: ((ready: readonly { rows: readonly Encoded[] }[]) => void) | undefined;
   private st: Record<'log' | 'snap' | 'history' | 'snapAtOrBefore' | 'logRange' | 'pruneLog' | 'pruneSnap', Statement> | undefined;
   private head = 0;
   private replay: OpReplay | undefined;
@@ -136,8 +153,13 @@ export class SqliteStore implements TheusStore {
   private bytesSinceCheckpoint = 0;
   /** The log file's size as last seen or made by reserveLog (zeroed space included). */
   private logSize = 0;
-  /** Entries `check` already encoded, so `commit` does not encode them twice. */
-  private readonly checked = new WeakMap<CommitEntry, EncodedEntry>();
+  /**
+   * The entry `check` encoded last, so that the `commit` call right after it (the engine's order)
+   * does not encode it twice; any other entry is encoded when written. One slot rather than a map
+   * keyed by entry: a fresh key per commit made the (Weak)Map one of the dearest steps of a commit.
+   */
+  private checkedEntry: CommitEntry | undefined;
+  private checkedParts: EncodedEntry | undefined;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     if (typeof path !== 'string' || path.trim() === '' || path.includes('\0')) throw invalidArgument(`A SQLite storage path must be a non-empty file path, got ${describe(path)}.`);
@@ -145,6 +167,7 @@ export class SqliteStore implements TheusStore {
     const { durability = 'full', snapshotEvery = 1000, retainVersions, classes = [], maxPages, syncInBackground = false } = options;
     if (typeof syncInBackground !== 'boolean') throw invalidArgument(`syncInBackground must be a boolean, got ${describe(syncInBackground)}.`);
     this.background = syncInBackground;
+    this.groupsCommits = !syncInBackground;
     if (durability !== 'full' && durability !== 'normal') throw invalidArgument(`durability must be 'full' or 'normal', got ${describe(durability)}.`);
     if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) throw invalidArgument(`snapshotEvery must be a positive integer, got ${describe(snapshotEvery)}.`);
     if (retainVersions !== undefined && (!Number.isSafeInteger(retainVersions) || retainVersions < 0)) throw invalidArgument(`retainVersions must be a non-negative integer, got ${describe(retainVersions)}.`);
@@ -201,8 +224,11 @@ export class SqliteStore implements TheusStore {
     if (!Array.isArray(entries)) return Promise.reject(invalidArgument('commit expects an array of entries.'));
     if (entries.length === 0) return Promise.resolve([]);
     if (this.failed !== undefined) return Promise.reject(this.failed);
+    const checked = entries[0] === this.checkedEntry ? this.checkedParts : undefined;
+    this.checkedEntry = undefined;
+    this.checkedParts = undefined;
     return new Promise((resolve, reject) => {
-      this.queue.push({ entries, resolve, reject });
+      this.queue.push({ entries, checked, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // One write per turn of the event loop: every commit() made meanwhile joins it, and
@@ -215,7 +241,8 @@ export class SqliteStore implements TheusStore {
 
   check(entry: CommitEntry): void {
     if (typeof entry !== 'object' || entry === null) throw invalidArgument('check expects a commit entry.');
-    this.checked.set(entry, this.encodeParts(entry));
+    this.checkedParts = this.encodeParts(entry);
+    this.checkedEntry = entry;
   }
 
   async *history(query: HistoryQuery = {}): AsyncIterable<HistoryRecord> {
@@ -254,6 +281,7 @@ export class SqliteStore implements TheusStore {
     this.db = undefined;
     this.st = undefined;
     this.writeRows = undefined;
+    this.insertRows = undefined;
     this.replay = undefined;
     try {
       // SQLite checkpoints on close at the connection's sync level, which is OFF here: checkpoint
@@ -423,9 +451,8 @@ export class SqliteStore implements TheusStore {
       pruneSnap: db.prepare('DELETE FROM theus_snapshot WHERE version < ?'),
     };
     this.outbox.attach(db);
-    // Made once: wrapping a function in a transaction costs more than the one-row write it wraps.
     const st = this.st;
-    this.writeRows = db.transaction((ready: readonly { rows: readonly Encoded[] }[]) => {
+    this.insertRows = (ready) => {
       for (const { rows } of ready) {
         for (const r of rows) {
           st.log.run(r.version, r.entry.id, r.entry.process, r.entry.at, r.ops, r.signals);
@@ -435,7 +462,9 @@ export class SqliteStore implements TheusStore {
           }
         }
       }
-    });
+    };
+    // Made once: wrapping a function in a transaction costs more than the one-row write it wraps.
+    this.writeRows = db.transaction(this.insertRows);
   }
 
   private load(db: Database, initial: Readonly<Record<string, unknown>>): OpenedStore {
@@ -504,24 +533,27 @@ export class SqliteStore implements TheusStore {
     // The store's own view moves ahead while encoding (an op that does not apply fails its group
     // before anything is written); if anything fails, it is rebuilt from the disk afterwards.
     let viewAhead = false;
-    const seen = new Map<string, number>();
+    // Ids written earlier in this write, for a retry that arrives with its original. A lone entry
+    // (the sequential commit) has no earlier one: no map, and no hashing of its id.
+    const seen = groups.length > 1 || (groups[0]?.entries.length ?? 0) > 1 ? new Map<string, number>() : undefined;
     for (const group of groups) {
       try {
         if (broken !== undefined) throw broken;
         const rows: Encoded[] = [];
         const verdicts: CommitVerdict[] = [];
         let v = next;
-        for (const e of group.entries) {
-          const dup = this.recent.get(e?.id, e?.version, this.head) ?? seen.get(e?.id);
+        for (let i = 0; i < group.entries.length; i++) {
+          const e = group.entries[i] as CommitEntry;
+          const dup = this.recent.get(e?.id, e?.version, this.head) ?? seen?.get(e?.id);
           if (dup !== undefined) {
             verdicts.push({ ok: true, version: dup });
             continue;
           }
           const version = this.checkEntry(e, v);
-          rows.push(this.encodeEntry(e, version));
+          rows.push(this.encodeEntry(e, version, i === 0 ? group.checked : undefined));
           viewAhead = true;
           this.applyToView(e);
-          seen.set(e.id, version);
+          seen?.set(e.id, version);
           verdicts.push({ ok: true, version });
           v = version;
         }
@@ -535,27 +567,31 @@ export class SqliteStore implements TheusStore {
     let written = false;
     if (ready.length > 0) {
       try {
-        if (this.writeRows === undefined) throw new StorageError(`SQLite store ${this.file} is not open.`, { file: this.file });
-        this.writeRows(ready);
+        if (this.writeRows === undefined || this.insertRows === undefined) throw new StorageError(`SQLite store ${this.file} is not open.`, { file: this.file });
+        // One row without messages is one statement, which SQLite applies atomically on its own
+        // (autocommit): the usual sequential commit skips executing BEGIN and COMMIT.
+        const row = ready.length === 1 && ready[0]!.rows.length === 1 ? ready[0]!.rows[0]! : undefined;
+        if (row !== undefined && row.outbox.length === 0) this.insertRows(ready);
+        else this.writeRows(ready);
         written = true;
       } catch (err) {
         const failure = storageFailure(this.file, 'writing a commit', err);
         for (const { group } of ready) group.reject(failure);
       }
     }
+    let rowBytes = 0;
     if (written) {
       for (const { rows } of ready) {
         for (const r of rows) {
           this.head = r.version;
           this.bytesSinceSnapshot += r.ops.length;
           this.recent.set(r.entry.id, r.version);
+          rowBytes += r.bytes;
         }
       }
     }
     if (viewAhead && (!written || broken !== undefined)) this.rebuildView();
     if (!written) return;
-    let rowBytes = 0;
-    for (const { rows } of ready) for (const r of rows) rowBytes += r.ops.length + (r.signals?.length ?? 0) + r.outbox.reduce((sum, m) => sum + m.topic.length + m.payload.length + 32, 0) + 64;
     // Whole pages go to the log: one at least, and about two per page of rows (tables and indexes).
     this.bytesSinceCheckpoint += FRAME * (1 + Math.ceil((2 * rowBytes) / 4096));
     this.maybeSnapshot();
@@ -565,7 +601,7 @@ export class SqliteStore implements TheusStore {
       this.maybeCheckpoint();
       return;
     }
-    for (const { group, verdicts } of ready) this.unsynced.push({ group, verdicts });
+    for (const r of ready) this.unsynced.push(r);
     this.reserveLog();
     this.startSync();
   }
@@ -710,17 +746,19 @@ export class SqliteStore implements TheusStore {
     return version;
   }
 
-  private encodeEntry(e: CommitEntry, version: number): Encoded {
-    const parts = this.checked.get(e) ?? this.encodeParts(e);
-    return { entry: e, version, ...parts };
+  private encodeEntry(e: CommitEntry, version: number, checked: EncodedEntry | undefined): Encoded {
+    const parts = checked ?? this.encodeParts(e);
+    // Listed, not spread: the row object is built on every commit.
+    return { entry: e, version, ops: parts.ops, signals: parts.signals, outbox: parts.outbox, bytes: parts.bytes };
   }
 
   private encodeParts(e: CommitEntry): EncodedEntry {
-    return {
-      ops: encodeOps(e.ops, this.classes),
-      signals: e.signals.length === 0 ? null : encode(e.signals, this.classes),
-      outbox: e.outbox.map((m) => ({ topic: m.topic, payload: encode(m.payload, this.classes) })),
-    };
+    const ops = encodeOps(e.ops, this.classes);
+    const signals = e.signals.length === 0 ? null : encode(e.signals, this.classes);
+    const outbox = e.outbox.length === 0 ? NO_MESSAGES : e.outbox.map((m) => ({ topic: m.topic, payload: encode(m.payload, this.classes) }));
+    let bytes = ops.length + (signals?.length ?? 0) + 64;
+    for (const m of outbox) bytes += m.topic.length + m.payload.length + 32;
+    return { ops, signals, outbox, bytes };
   }
 
   private maybeSnapshot(): void {
