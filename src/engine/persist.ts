@@ -22,6 +22,8 @@ const SETTLED = Promise.resolve();
 export class GroupCommitter {
   #queue: Queued[] = [];
   #flushing = false;
+  /** Commits handed over to a store that groups them itself and not yet answered. */
+  #handedOver = 0;
   /** Set when a write to a store the engine owns failed: later entries were numbered after a lost one. */
   #failed: { readonly error: unknown } | undefined;
 
@@ -47,9 +49,9 @@ export class GroupCommitter {
     }).then(then, fail);
   }
 
-  /** Resolves once everything queued so far was written (or refused). */
+  /** Resolves once everything submitted so far was written (or refused), whichever way it went. */
   async idle(): Promise<void> {
-    while (this.#flushing || this.#queue.length > 0) await new Promise<void>((r) => setImmediate(r));
+    while (this.#flushing || this.#queue.length > 0 || this.#handedOver > 0) await new Promise<void>((r) => setImmediate(r));
   }
 
   /**
@@ -57,12 +59,15 @@ export class GroupCommitter {
    * first would only add a hop and a second queue to a commit that waits for its write anyway.
    */
   #handOver<R>(entry: CommitEntry, then: (v: CommitVerdict) => R | PromiseLike<R>, fail: (e: unknown) => R | PromiseLike<R>): Promise<R> {
+    this.#handedOver++;
     return this.#write([entry]).then(
       (verdicts) => {
+        this.#handedOver--;
         const v = Array.isArray(verdicts) ? verdicts[0] : undefined;
         return v === undefined ? fail(this.#miscount(verdicts, 1)) : then(v);
       },
       (e: unknown) => {
+        this.#handedOver--;
         this.#lost(e);
         return fail(e);
       },

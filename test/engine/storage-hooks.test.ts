@@ -142,6 +142,27 @@ describe('a durable store', () => {
     await rejectsCode(engine.execute(inc), 'STORAGE');
     await rejectsCode(engine.execute(inc), 'STORAGE');
   });
+
+  it('a store that gathers its own commits (groupsCommits) gets each commit at once; close() still waits for every one handed over', async () => {
+    const disk = slowDisk();
+    let closedWith = -1;
+    const store: TheusStore = { ...disk.store, groupsCommits: true, close: async () => void (closedWith = disk.batches.length) };
+    const engine = await TheusEngine.open({ domain: { n: 0 } }, { storage: store });
+    const inc = process({ name: 'inc', outputs: ['domain.n'] }, (ctx) => void (ctx.domain.n += 1));
+    const done = [engine.execute(inc), engine.execute(inc), engine.execute(inc)].map((p) => p.then(() => 'resolved'));
+    await tick();
+    // Not gathered by the engine: one call per commit, none waiting for the one before.
+    expect(disk.batches).toEqual([1, 1, 1]);
+    let closed = false;
+    const closing = engine.close().then(() => (closed = true));
+    await tick();
+    expect(closed).toBe(false);
+    expect(closedWith).toBe(-1);
+    disk.flush();
+    await closing;
+    expect(closedWith).toBe(3);
+    expect(await Promise.all(done)).toEqual(['resolved', 'resolved', 'resolved']);
+  });
 });
 
 describe('an authoritative store shared by two engines', () => {
