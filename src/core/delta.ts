@@ -185,16 +185,17 @@ function keyOf(base: string, k: unknown): string {
   return base === '' ? seg : base + SEP + seg;
 }
 
-/** A draft's path, cut after the outermost array (positions inside arrays are not identities). */
+/**
+ * A draft's path, cut after the outermost array (positions inside arrays are not identities).
+ * Walks the parent chain in place rather than listing it: this runs for every draft read.
+ */
 function conflictPathOf(d: Draft): { path: Segment[]; truncated: boolean } {
   const full = d.path();
-  const chain: Draft[] = [];
-  for (let x: Draft | null = d; x; x = x.parent) chain.push(x);
-  chain.reverse();
-  // chain[i] sits at full.slice(0, i + offset) where offset accounts for a named root.
-  const offset = full.length - (chain.length - 1);
-  for (let i = 0; i < chain.length; i++) {
-    if (chain[i]!.kind === Kind.Array && i < chain.length - 1) return { path: full.slice(0, i + offset), truncated: true };
-  }
-  return { path: full, truncated: false };
+  let links = 0;
+  for (let x = d.parent; x; x = x.parent) links++;
+  // An ancestor `links - k` steps up sits at full.slice(0, k + offset), where offset accounts for a named root.
+  const offset = full.length - links;
+  let cut = -1;
+  for (let x = d.parent, k = links - 1; x; x = x.parent, k--) if (x.kind === Kind.Array) cut = k;
+  return cut < 0 ? { path: full, truncated: false } : { path: full.slice(0, cut + offset), truncated: true };
 }

@@ -7,6 +7,8 @@ import { describe, formatPath, isHostileKey, type Segment } from '../core/path.j
  * common small argument object costs next to nothing.
  */
 export function assertData(value: unknown, where: string): void {
+  // Most calls pass no arguments: a primitive needs no walk, nor the path and set it allocates.
+  if (value === undefined || value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return;
   walk(value, [where], 0, new Set());
 }
 

@@ -5,6 +5,7 @@ import { isHostileKey } from '../core/path.js';
 import { sealValue } from '../core/seal.js';
 import { covers } from '../contracts/pattern.js';
 import type { Guard } from '../contracts/guard.js';
+import type { Deadline } from './deadline.js';
 
 /** Signals a process emits through `ctx.signal`; published only if its attempt commits. */
 export class SignalBuffer {
@@ -87,10 +88,13 @@ export interface ContextDeps {
   readonly guard: Guard;
   readonly input: unknown;
   readonly signals: SignalBuffer;
-  readonly abortSignal: () => AbortSignal;
-  readonly onAdmin: () => void;
+  /** Behind `ctx.abortSignal`; absent in workers, where the pool's timeout cuts the attempt off. */
+  readonly deadline: Deadline | undefined;
+  onAdmin(): void;
   readonly outbox: OutboxBuffer;
 }
+
+const NEVER_ABORTED = new AbortController().signal;
 
 function replaced(root: string): never {
   throw new PermissionDeniedError(
@@ -169,7 +173,7 @@ export class ExecutionContext {
   }
 
   get abortSignal(): AbortSignal {
-    return this.#deps.abortSignal();
+    return this.#deps.deadline?.signal() ?? NEVER_ABORTED;
   }
 
   /** A configured namespace root. */

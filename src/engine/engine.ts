@@ -25,6 +25,7 @@ import { Kind, kindOfRaw } from '../core/kinds.js';
 import { Guard } from '../contracts/guard.js';
 import { isProcess } from '../contracts/process.js';
 import type { StateUpdateInit } from '../contracts/state-update.js';
+import type { PathPattern } from '../contracts/pattern.js';
 import type { Contract, ProcessDefinition } from '../contracts/types.js';
 import { BUILTIN_ROOTS, validateContract } from '../contracts/validate.js';
 import { Zone, zoneOfPath } from '../contracts/zones.js';
@@ -39,7 +40,7 @@ import { OutboxRelay, type DrainResult, type OutboxHandler, type OutboxRelayOpti
 import type { CommitEntry, CommitVerdict, DeadLetter, HistoryQuery, HistoryRecord, OutboxMessageInit, TheusStore } from '../storage/store.js';
 import type { ProcessTaskPayload, ProcessTaskResult } from './worker-task.js';
 import { assertData } from './args.js';
-import { runAttempt, type AttemptOutput } from './attempt.js';
+import { runAttempt, type AttemptOutput, type AttemptSpec } from './attempt.js';
 import { attemptChannel, auditChannel, commitChannel, conflictChannel, engineChannel, executeChannel, executeTraced, signalChannel, workerTaskChannel, type AttemptEvent, type CommitRoute, type EngineEvent, type ExecuteEvent, type WorkerTaskEvent } from './channels.js';
 import type { AttachedInspector } from '../inspect/attach.js';
 import type { Inspector } from '../inspect/start.js';
@@ -87,6 +88,17 @@ const PROCESS_TASK = new URL('./worker-task.js', import.meta.url).href;
 interface Registered {
   readonly def: ProcessDefinition;
   readonly contract: Contract;
+  /** The input that strict guards refuse (one in a control zone), found once at registration. */
+  readonly controlInput: PathPattern | undefined;
+}
+
+function registered(def: ProcessDefinition, contract: Contract): Registered {
+  const controlInput = contract.semantic === 'pure' ? undefined : contract.inputs.find((i) => isControlZone(zoneOfPath(i.segments)));
+  return { def, contract, controlInput };
+}
+
+function isControlZone(z: Zone): boolean {
+  return z === Zone.Signal || z === Zone.Meta;
 }
 
 type Outcome = { kind: 'done'; value: unknown } | { kind: 'conflict'; paths: string[]; expected: number; actual: number };
@@ -126,6 +138,10 @@ interface CommitRequest {
 const NO_RECORDED_SIGNALS: readonly { topic: string; payload: unknown }[] = Object.freeze([]);
 
 const SETUP_POLICY: CommitPolicy = { lane: 'refuse', asyncGates: 'refuse' };
+const WAITING_POLICY: CommitPolicy = { lane: 'wait', asyncGates: 'await' };
+
+/** The usual execute() call passes no options: one shared empty object instead of one per call. */
+const NO_OPTIONS: ExecuteOptions = Object.freeze({});
 
 /**
  * Marks the async context of a running process, to refuse re-entrant engine calls. The mark is an
@@ -137,6 +153,43 @@ interface RunMark {
   live: boolean;
 }
 const running = new AsyncLocalStorage<RunMark>();
+
+/** Calls the process as its definition's method, as `def.fn(ctx, args)` always has. */
+function callProcess(def: ProcessDefinition, ctx: unknown, args: unknown): unknown {
+  return def.fn(ctx as never, args);
+}
+
+/**
+ * A main-thread attempt's spec and its re-entrancy mark in one object, whose methods stand in for
+ * the closures each attempt would otherwise allocate.
+ */
+class MainThreadAttempt implements AttemptSpec, RunMark {
+  live = true;
+
+  constructor(
+    readonly engine: TheusEngine,
+    private readonly meta: MetaLog,
+    readonly def: ProcessDefinition,
+    readonly contract: Contract,
+    readonly base: State,
+    readonly args: unknown,
+    readonly strict: boolean,
+    readonly rootCeilings: ReadonlyMap<string, number>,
+    readonly deadline: Deadline,
+  ) {}
+
+  enter(def: ProcessDefinition, ctx: unknown, args: unknown): unknown {
+    return running.run(this, callProcess, def, ctx, args);
+  }
+
+  onEnd(): void {
+    this.live = false;
+  }
+
+  onAdmin(): void {
+    this.meta.add('admin', `process '${this.contract.name}' ran an admin block`, this.base.version);
+  }
+}
 
 const NO_SIGNALS: Readonly<Record<string, unknown>> = Object.freeze({});
 
@@ -436,13 +489,13 @@ export class TheusEngine {
     if (existing) {
       if (existing.def.moduleUrl === def.moduleUrl && sameContract(existing.contract, contract)) {
         // The same process defined again (inline, per request): its function runs under the registered contract.
-        this.#byDef.set(def, { def, contract: existing.contract });
+        this.#byDef.set(def, registered(def, existing.contract));
         return this;
       }
       throw differentContract(existing, def, contract);
     }
     if (contract.parallel) assertWorkerLoadable(def);
-    const entry = { def, contract };
+    const entry = registered(def, contract);
     this.#registry.set(contract.name, entry);
     this.#byDef.set(def, entry);
     this.#auditVerified = false;
@@ -493,7 +546,7 @@ export class TheusEngine {
   // Executing
 
   /** Runs a process (by definition or registered name) in a transaction; returns its return value. */
-  async execute<R = unknown>(target: ProcessDefinition<any, R> | string, args?: unknown, options: ExecuteOptions = {}): Promise<Awaited<R>> {
+  async execute<R = unknown>(target: ProcessDefinition<any, R> | string, args?: unknown, options: ExecuteOptions = NO_OPTIONS): Promise<Awaited<R>> {
     this.#assertOpen();
     this.#assertNotNested('execute');
     const entry = this.#resolve(target);
@@ -504,13 +557,9 @@ export class TheusEngine {
     if (this.#initialCheck) await this.#initialCheck;
     this.#assertWritable();
     this.#verifyAudit();
-    if (this.#options.strictGuards && contract.semantic !== 'pure') {
-      for (const i of contract.inputs) {
-        const z = zoneOfPath(i.segments);
-        if (z === Zone.Signal || z === Zone.Meta) {
-          throw new PermissionDeniedError('read', `Process '${contract.name}' declares input '${i.text}' in the ${z === Zone.Signal ? 'signal' : 'meta'} zone, which strict guards forbid as an input (control zones are not business data).`, { path: i.text });
-        }
-      }
+    const control = entry.controlInput;
+    if (this.#options.strictGuards && control !== undefined) {
+      throw new PermissionDeniedError('read', `Process '${contract.name}' declares input '${control.text}' in the ${zoneOfPath(control.segments) === Zone.Signal ? 'signal' : 'meta'} zone, which strict guards forbid as an input (control zones are not business data).`, { path: control.text });
     }
     if (this.#audit?.hasRules(contract.name)) this.#audit.checkInputs(contract.name, args, this.#state.version);
     const executionId = executeChannel.hasSubscribers || attemptChannel.hasSubscribers || commitChannel.hasSubscribers || conflictChannel.hasSubscribers ? `${this.#engineId}:${++this.#executionSeq}` : null;
@@ -629,7 +678,7 @@ export class TheusEngine {
    * declared inputs and the declared heavy arrays over the same shared memory; its delta commits
    * here through the same pipeline as any process, and a conflict re-runs the task.
    */
-  async executeParallel<R = unknown>(name: string | ProcessDefinition<any, R>, args?: unknown, options: ExecuteOptions = {}): Promise<Awaited<R>> {
+  async executeParallel<R = unknown>(name: string | ProcessDefinition<any, R>, args?: unknown, options: ExecuteOptions = NO_OPTIONS): Promise<Awaited<R>> {
     this.#assertOpen();
     const entry = this.#resolve(name);
     if (!entry.contract.parallel) {
@@ -739,23 +788,8 @@ export class TheusEngine {
     const { def, contract } = entry;
     const base = this.#state;
     const deadline = new Deadline(this.#options.writeTimeoutMs, external, `Process '${contract.name}'`, this.#watcher);
-    const mark: RunMark = { engine: this, live: true };
-    const out = runAttempt({
-      def,
-      contract,
-      base,
-      args,
-      strict: this.#options.strictGuards,
-      rootCeilings: this.#rootCeilings,
-      deadline,
-      enter: (fn) => running.run(mark, fn),
-      onEnd: () => {
-        mark.live = false;
-      },
-      onAdmin: () => this.#meta.add('admin', `process '${contract.name}' ran an admin block`, base.version),
-    });
-    const submit = (o: AttemptOutput): Outcome | Promise<Outcome> => this.#submitProcess('execute', contract, base, executionId, attempt, token, o);
-    return isThenable(out) ? out.then(submit) : submit(out);
+    const spec = new MainThreadAttempt(this, this.#meta, def, contract, base, args, this.#options.strictGuards, this.#rootCeilings, deadline);
+    return runAttempt(spec, (o) => this.#submitProcess('execute', contract, base, executionId, attempt, token, o));
   }
 
   /** What a process attempt produced, on the main thread or in a worker, as one commit request. */
@@ -772,7 +806,7 @@ export class TheusEngine {
       signals: o.signals,
       outbox: o.outbox,
       adminWrites: o.adminWrites,
-      policy: { lane: 'wait', asyncGates: 'await' },
+      policy: WAITING_POLICY,
       token,
       value: o.value,
     });
@@ -1224,7 +1258,7 @@ export class TheusEngine {
         outbox.closed = true;
       }
       if (!tx.active) throw invalidArgument('transaction(fn): the transaction was already committed or rolled back inside fn; let transaction(fn) commit it.');
-      const outcome = await this.#submit(request(tx.finish(), { lane: 'wait', asyncGates: 'await' }));
+      const outcome = await this.#submit(request(tx.finish(), WAITING_POLICY));
       this.#manualOutcome(outcome);
       return this.#state;
     })();

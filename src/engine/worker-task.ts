@@ -80,7 +80,7 @@ export async function runProcessTask(payload: ProcessTaskPayload, tools: WorkerT
       args: payload.args,
       strict: payload.strict,
       rootCeilings: new Map(payload.ceilings),
-    });
+    }, (o) => o);
   const out = payload.trace === undefined ? await attempt() : await runInTraceCarrier(payload.trace, attempt);
   const { result } = out;
   return {
