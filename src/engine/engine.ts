@@ -160,14 +160,16 @@ function callProcess(def: ProcessDefinition, ctx: unknown, args: unknown): unkno
 }
 
 /**
- * A main-thread attempt's spec and its re-entrancy mark in one object, whose methods stand in for
- * the closures each attempt would otherwise allocate.
+ * A main-thread attempt's spec, whose methods stand in for the closures each attempt would
+ * otherwise allocate. The re-entrancy mark stays a small object of its own: work the process
+ * schedules keeps its async context (and so the mark) alive, and must not pin the attempt's base
+ * state and arguments with it.
  */
-class MainThreadAttempt implements AttemptSpec, RunMark {
-  live = true;
+class MainThreadAttempt implements AttemptSpec {
+  readonly #mark: RunMark;
 
   constructor(
-    readonly engine: TheusEngine,
+    engine: TheusEngine,
     private readonly meta: MetaLog,
     readonly def: ProcessDefinition,
     readonly contract: Contract,
@@ -176,14 +178,16 @@ class MainThreadAttempt implements AttemptSpec, RunMark {
     readonly strict: boolean,
     readonly rootCeilings: ReadonlyMap<string, number>,
     readonly deadline: Deadline,
-  ) {}
+  ) {
+    this.#mark = { engine, live: true };
+  }
 
   enter(def: ProcessDefinition, ctx: unknown, args: unknown): unknown {
-    return running.run(this, callProcess, def, ctx, args);
+    return running.run(this.#mark, callProcess, def, ctx, args);
   }
 
   onEnd(): void {
-    this.live = false;
+    this.#mark.live = false;
   }
 
   onAdmin(): void {

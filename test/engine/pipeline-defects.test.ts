@@ -2,6 +2,8 @@
  * Each leak of the per-route pipelines, reproduced, now closed by the one commit pipeline.
  */
 import diagnostics from 'node:diagnostics_channel';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { CHANNELS, ConflictError, PermissionDeniedError, StateUpdate, TheusEngine, TheusError, process } from '../../src/index.js';
@@ -173,6 +175,33 @@ describe('re-entrancy ends with the process transaction', () => {
     await scheduled;
     await done;
     expect(engine.state.domain).toEqual({ n: 1, later: 1 });
+  });
+
+  it('work a process scheduled (which keeps its async context) does not keep the attempt alive: its args are collected', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const engine = make({ domain: { n: 0 } });
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const p = process({ name: 'p', outputs: ['domain.n'] }, (ctx) => {
+      ctx.domain.n += 1;
+      // References neither ctx nor args: only the async context ties it to this execution.
+      timer = setInterval(() => undefined, 60_000);
+    });
+    // The arguments live only in this function's scope.
+    const ref = await (async () => {
+      const args = { payload: new Array(1000).fill(1) };
+      await engine.execute(p, args);
+      return new WeakRef(args);
+    })();
+    try {
+      for (let i = 0; i < 10 && ref.deref() !== undefined; i++) {
+        await sleep(5);
+        gc();
+      }
+      expect(ref.deref()).toBeUndefined();
+    } finally {
+      clearInterval(timer);
+    }
   });
 
   it('a call from inside a running process is still refused', async () => {
