@@ -24,12 +24,20 @@ const tools: WorkerTools = Object.freeze({
   threadId,
 });
 
-// Per-thread module cache: import() already caches modules, but a cached task then runs
-// synchronously up to the task function itself, without a resolution or any await on the way,
-// which shows in the dispatch round trip.
-const modules = new Map<string, Record<string, unknown>>();
+// Per-thread cache of task functions, by module URL then export name: import() already caches
+// modules, but a cached task then runs synchronously up to the task function itself, without a
+// resolution or any await on the way, which shows in the dispatch round trip. The function is
+// cached rather than the namespace because an own-property check on a module namespace (an
+// exotic object) costs about as much as the rest of the worker-side dispatch.
+const modules = new Map<string, LoadedModule>();
 
 type TaskFunction = (payload: unknown, tools: WorkerTools) => unknown;
+
+interface LoadedModule {
+  readonly namespace: Record<string, unknown>;
+  /** Exports already checked to be functions. */
+  readonly exports: Map<string, TaskFunction>;
+}
 
 function exportOf(namespace: Record<string, unknown>, url: string, exportName: string): TaskFunction {
   if (!Object.prototype.hasOwnProperty.call(namespace, exportName)) {
@@ -60,10 +68,14 @@ function fail(error: unknown): TaskOutcome {
   return { ok: false, thrown: serializeThrown(error) };
 }
 
-function execute(namespace: Record<string, unknown>, envelope: TaskEnvelope): TaskOutcome | Promise<TaskOutcome> {
+function execute(loaded: LoadedModule, envelope: TaskEnvelope): TaskOutcome | Promise<TaskOutcome> {
   const { exportName } = envelope;
   try {
-    const fn = exportOf(namespace, envelope.module, exportName);
+    let fn = loaded.exports.get(exportName);
+    if (fn === undefined) {
+      fn = exportOf(loaded.namespace, envelope.module, exportName);
+      loaded.exports.set(exportName, fn);
+    }
     const returned = fn(attachHeavy(envelope.payload, 'payload'), tools);
     if (isThenable(returned)) return Promise.resolve(returned).then((value) => succeed(value, exportName), fail);
     return succeed(returned, exportName);
@@ -81,7 +93,12 @@ export default function runTask(envelope: TaskEnvelope): TaskOutcome | Promise<T
   const cached = modules.get(envelope.module);
   if (cached !== undefined) return execute(cached, envelope);
   return import(envelope.module).then((namespace: Record<string, unknown>) => {
-    modules.set(envelope.module, namespace);
-    return execute(namespace, envelope);
+    // Two tasks may import the same module concurrently: keep the first entry and its exports.
+    let loaded = modules.get(envelope.module);
+    if (loaded === undefined) {
+      loaded = { namespace, exports: new Map() };
+      modules.set(envelope.module, loaded);
+    }
+    return execute(loaded, envelope);
   }, fail);
 }

@@ -138,6 +138,16 @@ describe('errors thrown by task functions', () => {
     expect(noModule.code).toBe('ERR_MODULE_NOT_FOUND');
   });
 
+  it('checks each export of a loaded module on its own: a refused export stays refused, the others keep working', async () => {
+    // The worker caches task functions per module and export; a failed lookup must not be cached.
+    for (let i = 0; i < 2; i++) {
+      expect(await pool.run(task('add', { a: i, b: 1 }))).toBe(i + 1);
+      expect(await rejection(pool.run(task('noSuchExport')))).toMatchObject({ code: 'INVALID_ARGUMENT', path: 'exportName' });
+      expect((await rejection(pool.run(task('notAFunction')))).message).toMatch(/number, not a function/);
+      expect(await pool.run(task('echo', { n: i }))).toMatchObject({ payload: { n: i } });
+    }
+  });
+
   it('refuses a result that cannot be cloned, naming its path', async () => {
     const error = await rejection(pool.run(task('returnFunction')));
     expect(error).toMatchObject({ code: 'UNSUPPORTED_VALUE', path: 'result.callback' });
