@@ -26,7 +26,8 @@ type CollectionStep<T, H extends string> = string extends keyof T
 
 type MapStep<T, H extends string> = 'size' extends keyof T ? (T extends ReadonlyMap<any, infer V> ? V : KeyStep<T, H>) : KeyStep<T, H>;
 
-type KeyStep<T, H extends string> = H extends keyof T ? NonNullable<T[H]> : H extends '*' ? T[keyof T] : string extends keyof T ? T[string] : never;
+// A string index signature makes every name a key of `T`, so records need no branch of their own.
+type KeyStep<T, H extends string> = H extends keyof T ? NonNullable<T[H]> : H extends '*' ? T[keyof T] : never;
 
 /** True when the dotted path `P` names something in `T` (`*` matches any one key). */
 export type IsValidPath<T, P extends string> = P extends `${infer H}.${infer R}` ? IsValidPath<Step<T, H>, R> : [Step<T, P>] extends [never] ? false : true;

@@ -1,7 +1,7 @@
 import { ContractViolationError } from '../errors.js';
 import { BUILTIN_ROOTS, CONTRACT_KEYS, SEMANTICS, isHostileKey } from './grammar.js';
 import { parsePattern, type PathPattern } from './pattern.js';
-import { Zone, zoneOfPath } from './zones.js';
+import { Zone, ZONE_NAMES, isControlZone, zoneOfPath } from './zones.js';
 import type { Contract, ContractSpec, ProcessDefinition, Semantic } from './types.js';
 
 export { BUILTIN_ROOTS };
@@ -28,12 +28,12 @@ export function validateContract(def: ProcessDefinition, roots: ReadonlySet<stri
   if (semantic === 'pure') {
     for (const i of inputs) {
       const z = zoneOfPath(i.segments);
-      if (z === Zone.Signal || z === Zone.Meta) throw new ContractViolationError(`${where}: a pure process cannot take inputs from the ${z === Zone.Signal ? 'signal' : 'meta'} zone ('${i.text}').`, { path: i.text });
+      if (isControlZone(z)) throw new ContractViolationError(`${where}: a pure process cannot take inputs from the ${ZONE_NAMES[z]} zone ('${i.text}').`, { path: i.text });
     }
     for (const o of outputs) {
       const z = zoneOfPath(o.segments);
       if (z === Zone.Signal || z === Zone.Meta || z === Zone.Heavy) {
-        throw new ContractViolationError(`${where}: a pure process may only output data, not '${o.text}' (${['data', 'signal', 'meta', 'heavy'][z]} zone).`, { path: o.text });
+        throw new ContractViolationError(`${where}: a pure process may only output data, not '${o.text}' (${ZONE_NAMES[z]} zone).`, { path: o.text });
       }
     }
   }

@@ -14,6 +14,11 @@ export const enum Zone {
 
 export const ZONE_NAMES = ZONES;
 
+/** Signal and meta paths steer the engine; they are not business data a process takes as input. */
+export function isControlZone(z: Zone): boolean {
+  return z === Zone.Signal || z === Zone.Meta;
+}
+
 export const READ = 1;
 export const APPEND = 2;
 export const UPDATE = 4;

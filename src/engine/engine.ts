@@ -28,7 +28,7 @@ import type { StateUpdateInit } from '../contracts/state-update.js';
 import type { PathPattern } from '../contracts/pattern.js';
 import type { Contract, ProcessDefinition } from '../contracts/types.js';
 import { BUILTIN_ROOTS, validateContract } from '../contracts/validate.js';
-import { Zone, zoneOfPath } from '../contracts/zones.js';
+import { ZONE_NAMES, isControlZone, zoneOfPath } from '../contracts/zones.js';
 import { SignalHub, assertPublishableTopic } from '../signals/index.js';
 import { AuditSystem } from '../audit/index.js';
 import { SchemaGate } from '../schema/index.js';
@@ -95,10 +95,6 @@ interface Registered {
 function registered(def: ProcessDefinition, contract: Contract): Registered {
   const controlInput = contract.semantic === 'pure' ? undefined : contract.inputs.find((i) => isControlZone(zoneOfPath(i.segments)));
   return { def, contract, controlInput };
-}
-
-function isControlZone(z: Zone): boolean {
-  return z === Zone.Signal || z === Zone.Meta;
 }
 
 type Outcome = { kind: 'done'; value: unknown } | { kind: 'conflict'; paths: string[]; expected: number; actual: number };
@@ -563,7 +559,7 @@ export class TheusEngine {
     this.#verifyAudit();
     const control = entry.controlInput;
     if (this.#options.strictGuards && control !== undefined) {
-      throw new PermissionDeniedError('read', `Process '${contract.name}' declares input '${control.text}' in the ${zoneOfPath(control.segments) === Zone.Signal ? 'signal' : 'meta'} zone, which strict guards forbid as an input (control zones are not business data).`, { path: control.text });
+      throw new PermissionDeniedError('read', `Process '${contract.name}' declares input '${control.text}' in the ${ZONE_NAMES[zoneOfPath(control.segments)]} zone, which strict guards forbid as an input (control zones are not business data).`, { path: control.text });
     }
     if (this.#audit?.hasRules(contract.name)) this.#audit.checkInputs(contract.name, args, this.#state.version);
     const executionId = executeChannel.hasSubscribers || attemptChannel.hasSubscribers || commitChannel.hasSubscribers || conflictChannel.hasSubscribers ? `${this.#engineId}:${++this.#executionSeq}` : null;
@@ -1559,6 +1555,14 @@ function assertStore(s: unknown): TheusStore {
   const fns = ['open', 'commit', 'history', 'stateAt', 'close'] as const;
   if (typeof store !== 'object' || store === null || fns.some((f) => typeof store[f] !== 'function') || typeof store.outbox !== 'object' || store.outbox === null) {
     throw invalidArgument(`storage must be a SQLite file path or a store object implementing ${fns.join(', ')} and outbox (see the store interface).`);
+  }
+  // Optional members, when present, must be what the engine will take them for: a misspelt flag
+  // or a non-function hook would otherwise be silently ignored, or throw on the commit path.
+  for (const f of ['check', 'follow', 'lockPaths'] as const) {
+    if (store[f] !== undefined && typeof store[f] !== 'function') throw invalidArgument(`storage.${f} must be a function when given, got ${typeof store[f]}.`);
+  }
+  for (const flag of ['authoritative', 'groupsCommits'] as const) {
+    if (store[flag] !== undefined && typeof store[flag] !== 'boolean') throw invalidArgument(`storage.${flag} must be a boolean when given, got ${typeof store[flag]}.`);
   }
   return store as TheusStore;
 }

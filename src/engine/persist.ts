@@ -27,7 +27,12 @@ export class GroupCommitter {
   /** Set when a write to a store the engine owns failed: later entries were numbered after a lost one. */
   #failed: { readonly error: unknown } | undefined;
 
-  constructor(private readonly store: TheusStore) {}
+  /** Read once: whether a store gathers its own commit() calls is part of what it is. */
+  readonly #handsOver: boolean;
+
+  constructor(private readonly store: TheusStore) {
+    this.#handsOver = store.groupsCommits === true;
+  }
 
   /**
    * Commits `entry`: `then` runs with its verdict once the store has it durably, `fail` with the
@@ -37,7 +42,7 @@ export class GroupCommitter {
    */
   submit<R>(entry: CommitEntry, then: (v: CommitVerdict) => R | PromiseLike<R>, fail: (e: unknown) => R | PromiseLike<R>): Promise<R> {
     if (this.#failed) return Promise.reject(this.#failed.error).then(then, fail);
-    if (this.store.groupsCommits === true) return this.#handOver(entry, then, fail);
+    if (this.#handsOver) return this.#handOver(entry, then, fail);
     return new Promise<CommitVerdict>((resolve, reject) => {
       this.#queue.push({ entry, resolve, reject });
       if (!this.#flushing) {

@@ -133,6 +133,27 @@ describe('a durable store', () => {
     expect(() => new TheusEngine({}, { storage: slowDisk().store } as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 
+  it('a malformed store object is refused at open with INVALID_ARGUMENT, naming what is wrong', async () => {
+    const good = slowDisk().store;
+    const bad: [unknown, RegExp][] = [
+      [{}, /store object implementing open, commit/],
+      [{ ...good, commit: 'yes' }, /store object implementing/],
+      [{ ...good, outbox: null }, /outbox/],
+      [{ ...good, groupsCommits: 'true' }, /storage\.groupsCommits must be a boolean/],
+      [{ ...good, authoritative: 1 }, /storage\.authoritative must be a boolean/],
+      [{ ...good, check: {} }, /storage\.check must be a function/],
+      [{ ...good, follow: 'x' }, /storage\.follow must be a function/],
+      [{ ...good, lockPaths: 5 }, /storage\.lockPaths must be a function/],
+    ];
+    for (const [storage, message] of bad) {
+      const error = await TheusEngine.open({ domain: { n: 0 } }, { storage: storage as TheusStore }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(message) as string });
+    }
+  });
+
   it('a store that fails a write rejects the commit and stops the engine from committing on top of it', async () => {
     const inner = memoryStore();
     const store: TheusStore = { ...slowDisk().store, open: (i) => inner.open(i), commit: () => Promise.reject(new Error('disk full')) };

@@ -118,7 +118,9 @@ export class SqliteStore implements TheusStore {
    * engine then makes one call at a time, so that nothing built on a commit whose sync fails is
    * ever written.
    */
-  readonly groupsCommits: boolean;
+  get groupsCommits(): boolean {
+    return !this.background;
+  }
   readonly outbox: SqliteOutbox;
   readonly file: string;
   private readonly full: boolean;
@@ -167,7 +169,6 @@ export class SqliteStore implements TheusStore {
     const { durability = 'full', snapshotEvery = 1000, retainVersions, classes = [], maxPages, syncInBackground = false } = options;
     if (typeof syncInBackground !== 'boolean') throw invalidArgument(`syncInBackground must be a boolean, got ${describe(syncInBackground)}.`);
     this.background = syncInBackground;
-    this.groupsCommits = !syncInBackground;
     if (durability !== 'full' && durability !== 'normal') throw invalidArgument(`durability must be 'full' or 'normal', got ${describe(durability)}.`);
     if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) throw invalidArgument(`snapshotEvery must be a positive integer, got ${describe(snapshotEvery)}.`);
     if (retainVersions !== undefined && (!Number.isSafeInteger(retainVersions) || retainVersions < 0)) throw invalidArgument(`retainVersions must be a non-negative integer, got ${describe(retainVersions)}.`);
