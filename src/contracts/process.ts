@@ -24,6 +24,11 @@ type ResultCheck<C, O extends readonly string[], R> = [ReturnFor<C, O>] extends 
  */
 type Signature<F> = F extends (ctx: never, args: infer A, ...rest: never[]) => infer R ? { args: unknown extends A ? any : A; result: R } : { args: any; result: unknown };
 
+// A function that returns nothing: TypeScript 5 infers `void` against this contextual return type,
+// TypeScript 7 infers `undefined`. The definition says `void` under both, so a result type does not
+// change with the compiler.
+type Returned<R> = [R] extends [never] ? R : [R] extends [undefined] ? void : [R] extends [Promise<undefined>] ? Promise<void> : R;
+
 // One alias for the constraint and the default of a typed process function, so that the compiler
 // sees one type where two identical literals would be compared member by member for every call.
 type ProcessFunction<C, I extends readonly string[], O extends readonly string[], S extends Semantic> = (ctx: ContractContext<C, I, O, S, any>, args: any) => ReturnFor<C, O>;
@@ -40,7 +45,7 @@ export interface TypedProcessFactory<C extends ContextShape> {
   >(
     spec: TypedSpec<C, I, O, S> & NoInfer<ResultCheck<C, O, Signature<F>['result']>>,
     fn: F,
-  ): ProcessDefinition<Signature<F>['args'], Signature<F>['result'], C>;
+  ): ProcessDefinition<Signature<F>['args'], Returned<Signature<F>['result']>, C>;
 }
 
 export interface ProcessFactory {

@@ -3,7 +3,10 @@
  * compiled against the real sources and must produce exactly the expected diagnostics (none for
  * valid code; an error naming the bad path for invalid code).
  */
-import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -48,12 +51,14 @@ export const a = p({ inputs: ['domain.accounts', 'domain.user.name', 'domain.ite
   signalTopic: `export const n = p({ outputs: ['signal.paid'] }, (ctx) => { ctx.signal.closed = true; });`,
 };
 
-let diagnostics: Record<string, string[]>;
+type Diagnostics = Record<string, string[]>;
 
-beforeAll(() => {
+const typeTests = join(repo, 'test', 'types', 'contract-types.test.ts');
+
+/** TypeScript 5, through its API: the snippets are virtual files beside this test. */
+function compileWithApi(): Diagnostics {
   const config = ts.getParsedCommandLineOfConfigFile(join(repo, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
   const files = new Map(Object.entries(snippets).map(([name, body]) => [join(here, `__typed_${name}.ts`), header + body]));
-  const typeTests = join(repo, 'test', 'types', 'contract-types.test.ts');
   const host = ts.createCompilerHost(config.options);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (file, lang, ...rest) => {
@@ -63,18 +68,70 @@ beforeAll(() => {
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (file) => files.has(file) || fileExists(file);
   const program = ts.createProgram({ rootNames: [...files.keys(), typeTests], options: { ...config.options, noEmit: true }, host });
-  diagnostics = {};
+  const found: Diagnostics = {};
   for (const [name] of Object.entries(snippets)) {
     const sf = program.getSourceFile(join(here, `__typed_${name}.ts`))!;
-    diagnostics[name] = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)].map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    found[name] = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)].map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   }
   const sf = program.getSourceFile(typeTests)!;
-  diagnostics.typeTests = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)].map(
+  found.typeTests = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)].map(
     (d) => `${sf.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
   );
-}, 120_000);
+  return found;
+}
 
-describe('typed contracts, compiled', () => {
+/**
+ * TypeScript 7 (the native compiler) has no API in the shape of TypeScript 5's, so it runs as a
+ * user runs it: `tsc` on real files in a scratch project that extends this repo's configuration.
+ * Its report is read back per file; a continuation line (indented) belongs to the error above it.
+ */
+function compileWithCli(): Diagnostics {
+  const dir = mkdtempSync(join(tmpdir(), 'theus-typed-'));
+  try {
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+    const files = Object.entries(snippets).map(([name, body]) => {
+      const file = join(dir, `__typed_${name}.ts`);
+      writeFileSync(file, (header + body).replaceAll("'../../src/", `'${repo}/src/`));
+      return [name, file] as const;
+    });
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ extends: join(repo, 'tsconfig.json'), compilerOptions: { noEmit: true, rootDir: '/', typeRoots: [join(repo, 'node_modules', '@types')] }, include: [], files: [...files.map(([, f]) => f), typeTests] }),
+    );
+    const run = spawnSync(process.execPath, [join(repo, 'node_modules', 'typescript-7', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json'), '--pretty', 'false'], { encoding: 'utf8' });
+    if (run.error) throw run.error;
+    const byFile = new Map<string, string[]>();
+    let last: string[] | undefined;
+    for (const line of run.stdout.split('\n')) {
+      const head = /^(.+?)\((\d+),\d+\): error TS\d+: (.*)$/.exec(line);
+      if (head) {
+        const file = resolve(dir, head[1]!);
+        const list = byFile.get(file) ?? [];
+        byFile.set(file, list);
+        list.push(file === typeTests ? `${head[2]}: ${head[3]}` : head[3]!);
+        last = list;
+      } else if (line.startsWith(' ') && last) last[last.length - 1] += `\n${line.trim()}`;
+      else if (line.trim() !== '') throw new Error(`tsc 7: unexpected output line: ${line}`);
+    }
+    const found: Diagnostics = Object.fromEntries(files.map(([name, file]) => [name, byFile.get(file) ?? []]));
+    found.typeTests = byFile.get(typeTests) ?? [];
+    const elsewhere = [...byFile.keys()].filter((f) => f !== typeTests && !files.some(([, file]) => file === f));
+    if (elsewhere.length > 0) throw new Error(`tsc 7 reported errors outside the snippets: ${elsewhere.join(', ')}`);
+    return found;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe.each([
+  ['TypeScript 5', compileWithApi],
+  ['TypeScript 7', compileWithCli],
+] as const)('typed contracts, compiled with %s', (_compiler, compile) => {
+  let diagnostics: Diagnostics;
+  beforeAll(() => {
+    diagnostics = compile();
+  }, 120_000);
+
   it('valid paths (nested, wildcard) and typed ctx use compile without errors', () => {
     expect(diagnostics.valid).toEqual([]);
   });

@@ -327,6 +327,20 @@ export const badSameSegment = defineProcess.for<{ domain: { a: { n: number }; b:
 // A context typed `any` below a root: every path under it is valid, and values are `any`.
 export const anyBelow = defineProcess.for<{ domain: { blob: any; n: number } }>()({ inputs: ['domain.blob.deep.er'], outputs: ['domain.blob.x.y'] }, () => 1 as unknown);
 
+// A body that returns nothing: `void` (and `Promise<void>` when async) under TypeScript 5 and 7
+// alike, although the two compilers infer `void` and `undefined` for it; a body that only throws
+// keeps `never`.
+const nothing = defineProcess.for<{ domain: { n: number } }>();
+export const returnsNothing = nothing({ outputs: ['domain.n'] }, (ctx) => {
+  ctx.domain.n = 1;
+});
+export const returnsNothingAsync = nothing({ outputs: ['domain.n'] }, async (ctx) => {
+  ctx.domain.n = await Promise.resolve(1);
+});
+export const onlyThrows = nothing({ outputs: ['domain.n'] }, () => {
+  throw new Error('no');
+});
+
 // ---- results at runtime ----------------------------------------------------------------------
 
 describe('contracts typed end to end', () => {
@@ -334,6 +348,9 @@ describe('contracts typed end to end', () => {
     expectTypeOf(transfer).toMatchTypeOf<ProcessDefinition<{ from: string; amount: number }, Record<string, number> | undefined, AppContext>>();
     expectTypeOf(asyncResult).returns.toEqualTypeOf<Promise<number>>();
     expectTypeOf(noOutputs).returns.toEqualTypeOf<{ greeting: string }>();
+    expectTypeOf(returnsNothing).returns.toEqualTypeOf<void>();
+    expectTypeOf(returnsNothingAsync).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(onlyThrows).returns.toEqualTypeOf<never>();
     // The untyped factory stays permissive: anything goes at compile time, the engine checks.
     const loose = process({ inputs: ['domain.whatever'] }, (ctx) => ctx.domain.whatever as unknown);
     expectTypeOf(loose).toBeFunction();
