@@ -4,57 +4,16 @@
  * equals the prefix up to its version, and every outbox message of an acknowledged commit is
  * delivered (by the child before it died, or after reopening).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OutboxRelay } from '../../src/storage/outbox-relay.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
-import { bundleFixture, collect } from './support.js';
+import { bundleFixture, collect, runUntilKilled } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'theus-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Round {
-  acked: number[];
-  delivered: Map<string, number>;
-  ready: number;
-}
-
-/** Runs the child until it has acknowledged `minAcks` commits plus a random extra delay, then kills it. */
-async function runAndKill(script: string, file: string, durability: string, mode: string, minAcks: number, extraMs: number, pad: number): Promise<Round> {
-  const journal = `${file}.journal-${Math.random().toString(36).slice(2)}`;
-  const child = spawn(process.execPath, [script, file, durability, '16', mode, journal], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, THEUS_CRASH_PAD: String(pad) } });
-  const round: Round = { acked: [], delivered: new Map(), ready: -1 };
-  let seen = 0;
-  let stderr = '';
-  let buf = '';
-  let killTimer: NodeJS.Timeout | undefined;
-  // 'close', not 'exit': the last lines the child wrote may still be in the pipe when it exits.
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const lines = buf.split('\n');
-    buf = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.startsWith('A')) seen += 10;
-      if (seen >= minAcks && killTimer === undefined) killTimer = setTimeout(() => child.kill('SIGKILL'), extraMs);
-    }
-  });
-  const code = await exited;
-  if (killTimer === undefined) throw new Error(`child ended before being killed (code ${String(code)}): ${stderr}`);
-  clearTimeout(killTimer);
-  for (const line of readFileSync(journal, 'utf8').split('\n')) {
-    const [tag, a, b] = line.split(' ');
-    if (tag === 'READY') round.ready = Number(a);
-    else if (tag === 'A') round.acked.push(Number(a));
-    else if (tag === 'D') round.delivered.set(a as string, Number(b));
-  }
-  rmSync(journal, { force: true });
-  return round;
-}
 
 async function crashRounds(mode: 'store' | 'engine', rounds: number, pad = 0): Promise<void> {
   const script = await bundleFixture('crash-child');
@@ -64,7 +23,8 @@ async function crashRounds(mode: 'store' | 'engine', rounds: number, pad = 0): P
   let totalAcked = 0;
   for (let r = 0; r < rounds; r++) {
     const durability = r % 2 === 0 ? 'full' : 'normal';
-    const round = await runAndKill(script, file, durability, mode, 20 + Math.floor(Math.random() * 200), Math.floor(Math.random() * 60), pad);
+    const journal = `${file}.journal-${Math.random().toString(36).slice(2)}`;
+    const round = await runUntilKilled(script, [file, durability, '16', mode], journal, 20 + Math.floor(Math.random() * 200), Math.floor(Math.random() * 60), { ...process.env, THEUS_CRASH_PAD: String(pad) });
     expect(round.ready).toBe(lastVersion);
     for (const [id, v] of round.delivered) delivered.set(id, v);
     const maxAck = Math.max(...round.acked);

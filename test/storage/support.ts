@@ -77,3 +77,53 @@ export async function bundleFixture(name: string, fixtures: URL = new URL('./fix
   });
   return outfile;
 }
+
+/** What a killed crash-test child wrote to its journal. */
+export interface CrashRound {
+  /** The version the child opened at. */
+  ready: number;
+  /** Versions whose commit the child saw acknowledged. */
+  acked: number[];
+  /** Outbox messages the child's worker received: id → the version in the payload. */
+  delivered: Map<string, number>;
+}
+
+/**
+ * Runs a crash-test child (`node script ...args journal`) until it has acknowledged `minAcks`
+ * commits plus `extraMs`, kills it with SIGKILL, and reads its journal. The child journals with
+ * synchronous writes (`READY <v>`, `A <v>`, `D <id> <v>`) and prints a line on stdout every 10
+ * acknowledgements, which is how the parent knows when to kill.
+ */
+export async function runUntilKilled(script: string, args: readonly string[], journal: string, minAcks: number, extraMs: number, env: NodeJS.ProcessEnv = process.env): Promise<CrashRound> {
+  const { spawn } = await import('node:child_process');
+  const { readFileSync, rmSync } = await import('node:fs');
+  const child = spawn(process.execPath, [script, ...args, journal], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let seen = 0;
+  let stderr = '';
+  let buf = '';
+  let killTimer: NodeJS.Timeout | undefined;
+  // 'close', not 'exit': the last lines the child wrote may still be in the pipe when it exits.
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const lines = buf.split('\n');
+    buf = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.startsWith('A')) seen += 10;
+      if (seen >= minAcks && killTimer === undefined) killTimer = setTimeout(() => child.kill('SIGKILL'), extraMs);
+    }
+  });
+  const code = await closed;
+  if (killTimer === undefined) throw new Error(`child ended before being killed (code ${String(code)}): ${stderr}`);
+  clearTimeout(killTimer);
+  const round: CrashRound = { ready: -1, acked: [], delivered: new Map() };
+  for (const line of readFileSync(journal, 'utf8').split('\n')) {
+    const [tag, a, b] = line.split(' ');
+    if (tag === 'READY') round.ready = Number(a);
+    else if (tag === 'A') round.acked.push(Number(a));
+    else if (tag === 'D') round.delivered.set(a as string, Number(b));
+  }
+  rmSync(journal, { force: true });
+  return round;
+}
