@@ -56,11 +56,9 @@ export function runAttempt<R>(spec: AttemptSpec, next: (o: AttemptOutput) => R |
     return attempt.fail(e);
   }
   if (isThenable(raw)) {
-    const settled = spec.deadline ? spec.deadline.race(raw) : Promise.resolve(raw);
-    return settled.then(
-      (v) => next(attempt.finish(v)),
-      (e: unknown) => attempt.fail(e),
-    );
+    const onValue = (v: unknown) => next(attempt.finish(v));
+    const onError = (e: unknown) => attempt.fail(e);
+    return spec.deadline ? spec.deadline.raceThen(raw, onValue, onError) : Promise.resolve(raw).then(onValue, onError);
   }
   return next(attempt.finish(raw));
 }

@@ -52,15 +52,39 @@ export class Deadline {
   }
 
   /**
-   * Settles with `pending`, or rejects when the deadline passes, the caller aborts or the engine
-   * closes: the caller stops waiting for a process that ignores its abort signal.
+   * Continues with `onValue(result)` once `pending` settles, or with `onError(reason)` when the
+   * deadline passes, the caller aborts or the engine closes: the caller stops waiting for a process
+   * that ignores its abort signal. One promise: the continuation runs in the callback that settles
+   * `pending` (a separate race promise cost every asynchronous attempt a promise and a microtask).
+   * A cut-off runs `onError` a microtask later, never inside the canceller's own call.
    */
-  race<T>(pending: PromiseLike<T>): Promise<T> {
+  raceThen<T, R>(pending: PromiseLike<T>, onValue: (v: T) => R | PromiseLike<R>, onError: (e: unknown) => R | PromiseLike<R>): Promise<R> {
     this.#watch();
-    if (this.#reason !== undefined) return Promise.reject(this.#reason);
-    return new Promise<T>((resolve, reject) => {
-      this.#reject = reject;
-      pending.then(resolve, reject);
+    if (this.#reason !== undefined) return Promise.reject(this.#reason).then(undefined, onError);
+    return new Promise<R>((resolve, reject) => {
+      let open = true;
+      const settle = <X>(f: (x: X) => R | PromiseLike<R>, x: X): void => {
+        if (!open) return;
+        open = false;
+        // A settled deadline can stay queued in the watcher for a while: it must not keep the
+        // attempt (reachable from the continuations) alive.
+        this.#reject = undefined;
+        try {
+          resolve(f(x));
+        } catch (e) {
+          reject(e);
+        }
+      };
+      this.#reject = (e) => {
+        if (!open) return;
+        open = false;
+        this.#reject = undefined;
+        resolve(Promise.reject(e).then(undefined, onError));
+      };
+      pending.then(
+        (v) => settle(onValue, v),
+        (e: unknown) => settle(onError, e),
+      );
     });
   }
 

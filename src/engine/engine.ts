@@ -751,7 +751,8 @@ export class TheusEngine {
     const deadline = new Deadline(this.#options.writeTimeoutMs, options.signal, `Parallel process '${contract.name}'`, this.#watcher);
     const task = this.#pool.run<ProcessTaskResult>({ module: PROCESS_TASK, exportName: 'runProcessTask', payload }, runOptions);
     const startedAt = workerTaskChannel.hasSubscribers ? performance.now() : -1;
-    return deadline.race(task).then(
+    return deadline.raceThen(
+      task,
       (r) => {
         deadline.dispose();
         if (startedAt >= 0) this.#workerTask(contract.name, r.threadId, 'done', startedAt);

@@ -204,6 +204,28 @@ describe('re-entrancy ends with the process transaction', () => {
     }
   });
 
+  it('a finished asynchronous attempt is not kept by its deadline, which stays queued until the timeout passes', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // A long timeout: the deadline of each attempt stays in the engine's queue long after it settled.
+    const engine = make({ domain: { n: 0 } }, { writeTimeoutMs: 60_000 });
+    const p = process({ name: 'p', outputs: ['domain.n'] }, async (ctx, args: { payload: number[] }) => {
+      await sleep(1);
+      ctx.domain.n += args.payload.length > 0 ? 1 : 0;
+    });
+    const ref = await (async () => {
+      const args = { payload: new Array(1000).fill(1) };
+      await engine.execute(p, args);
+      return new WeakRef(args);
+    })();
+    for (let i = 0; i < 10 && ref.deref() !== undefined; i++) {
+      await sleep(5);
+      gc();
+    }
+    expect(ref.deref()).toBeUndefined();
+    expect(engine.state.domain.n).toBe(1);
+  });
+
   it('a call from inside a running process is still refused', async () => {
     const engine = make({ domain: { n: 0 } });
     const p = process({ name: 'p', outputs: ['domain.n'] }, () => {
