@@ -77,6 +77,8 @@ type Status = 'write' | 'read' | 'partial';
 const OP_CAP: Record<WriteOp, number> = { update: UPDATE, add: APPEND | UPDATE, append: APPEND, delete: DELETE };
 const OP_VERB: Record<WriteOp, string> = { update: 'update', add: 'add a key to', append: 'append to', delete: 'delete from' };
 
+const NO_KEY: unique symbol = Symbol('no key');
+
 class ContractAccess implements Access {
   readonly readAll = false;
   readonly writeAll = false;
@@ -100,10 +102,24 @@ class ContractAccess implements Access {
     return zoneOfSegment(key, this.isRoot) ?? Zone.Data;
   }
 
+  // The last key judged below this node and its status: a key is usually read, then entered or
+  // written, and each asks. One access belongs to one draft node, so the key alone identifies it.
+  #lastKey: Segment | typeof NO_KEY = NO_KEY;
+  #lastStatus: Status | undefined;
+
   private statusOf(key: Segment, at: PathSource): Status | undefined {
     if (this.status !== 'partial') return this.status;
     const g = this.guard;
     if (!g.strict) return g.contract.semantic === 'pure' ? 'read' : 'write';
+    if (key === this.#lastKey) return this.#lastStatus;
+    const status = this.#judge(key, at);
+    this.#lastKey = key;
+    this.#lastStatus = status;
+    return status;
+  }
+
+  #judge(key: Segment, at: PathSource): Status | undefined {
+    const g = this.guard;
     const path = at.childPath(key);
     const { inputs, outputs } = g.contract;
     if (anyCovers(outputs, path)) return 'write';
