@@ -20,6 +20,21 @@ export function isMissingTypeScript(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Why the installed `typescript` cannot serve the linter, or undefined when it can. TypeScript 7
+ * (the native compiler) installs as `typescript` too, but its package offers no compiler API: the
+ * linter would otherwise fail on its first parse with a bare TypeError.
+ */
+export function typescriptApiProblem(imported: unknown): string | undefined {
+  const api = (imported as { default?: unknown } | null)?.default ?? imported;
+  if (typeof (api as { createSourceFile?: unknown } | null)?.createSourceFile === 'function') return undefined;
+  const version = (api as { version?: unknown } | null)?.version;
+  return (
+    `The POP linter needs TypeScript's compiler API, from the 'typescript' package 5.x. The installed 'typescript' (${typeof version === 'string' ? version : 'unknown version'}) ` +
+    'has none: TypeScript 7, the native compiler, does not offer it. Run: npm install -D typescript@5'
+  );
+}
+
 let loading: Promise<Linter> | undefined;
 
 /**
@@ -27,10 +42,16 @@ let loading: Promise<Linter> | undefined;
  * every CLI command other than `check` and `audit gen-spec` work without `typescript` installed.
  */
 export function loadLinter(): Promise<Linter> {
-  loading ??= import('./linter.js').catch((error: unknown) => {
-    loading = undefined;
-    if (isMissingTypeScript(error)) throw new TheusError('MISSING_DEPENDENCY', TYPESCRIPT_MISSING, { cause: error });
-    throw error;
-  });
+  loading ??= import('typescript')
+    .then((ts) => {
+      const problem = typescriptApiProblem(ts);
+      if (problem !== undefined) throw new TheusError('MISSING_DEPENDENCY', problem);
+      return import('./linter.js');
+    })
+    .catch((error: unknown) => {
+      loading = undefined;
+      if (isMissingTypeScript(error)) throw new TheusError('MISSING_DEPENDENCY', TYPESCRIPT_MISSING, { cause: error });
+      throw error;
+    });
   return loading;
 }

@@ -10,6 +10,13 @@ let ts;
 
 function transpile(source, fileName) {
   ts ??= require('typescript');
+  // TypeScript 7 (the native compiler) installs as `typescript` with no compiler API.
+  if (typeof ts.transpileModule !== 'function') {
+    throw new Error(
+      `Running the TypeScript task module ${fileName} in a worker needs TypeScript's compiler API, from the 'typescript' package 5.x, to transpile it. ` +
+        `The installed 'typescript' (${typeof ts.version === 'string' ? ts.version : 'unknown version'}) has none. Build the module to JavaScript first, or run: npm install -D typescript@5`,
+    );
+  }
   return ts.transpileModule(source, {
     fileName,
     compilerOptions: {
