@@ -100,6 +100,7 @@ function compileWithCli(): Diagnostics {
     );
     const run = spawnSync(process.execPath, [join(repo, 'node_modules', 'typescript-7', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json'), '--pretty', 'false'], { encoding: 'utf8' });
     if (run.error) throw run.error;
+    if (run.status === null || run.stderr.trim() !== '') throw new Error(`tsc 7 did not run to the end (status ${String(run.status)}): ${run.stderr}`);
     const byFile = new Map<string, string[]>();
     let last: string[] | undefined;
     for (const line of run.stdout.split('\n')) {
