@@ -1,4 +1,3 @@
-import { TheusError } from '../errors.js';
 import type { Segment } from '../core/path.js';
 import type { State } from '../core/state.js';
 import { Transaction, type TransactionResult } from '../core/transaction.js';
@@ -110,11 +109,7 @@ class Attempt implements ContextDeps {
     try {
       const value = unproxy(raw);
       const mapped = applyOutputs(tx, guard, value, spec.strict);
-      const d = spec.deadline;
-      if (d && (d.expired || d.elapsedMs > d.timeoutMsValue)) {
-        throw new TheusError('WRITE_TIMEOUT', `Process '${spec.contract.name}' kept its transaction open ${Math.round(d.elapsedMs)} ms, over writeTimeoutMs ${d.timeoutMsValue}. Nothing was committed.`);
-      }
-      d?.throwIfCancelled();
+      spec.deadline?.assertWithin();
       const result = tx.finish();
       out = {
         result,

@@ -24,16 +24,23 @@ export class Deadline {
     private readonly watcher?: DeadlineWatcher,
   ) {}
 
-  get timeoutMsValue(): number {
-    return this.timeoutMs;
-  }
-
   get dueAt(): number {
     return this.#started + this.timeoutMs;
   }
 
   get elapsedMs(): number {
     return performance.now() - this.#started;
+  }
+
+  /**
+   * Throws unless the work may still commit: cut off (deadline, abort, close), or finished later
+   * than the deadline even if nothing cut it off (a synchronous body that ran too long).
+   */
+  assertWithin(): void {
+    if (this.expired || this.elapsedMs > this.timeoutMs) {
+      throw new TheusError('WRITE_TIMEOUT', `${this.what} kept its transaction open ${Math.round(this.elapsedMs)} ms, over writeTimeoutMs ${this.timeoutMs}. Nothing was committed.`);
+    }
+    this.throwIfCancelled();
   }
 
   /** Throws the reason the attempt was cut off (abort, close), if it was; checked again right before commit. */

@@ -1249,12 +1249,18 @@ export class TheusEngine {
     if (fn === undefined) return tx;
     return (async () => {
       const mark: RunMark = { engine: this, live: true };
+      // The same deadline as a process: writeTimeoutMs and close() settle a callback that never
+      // does, and its transaction ends then (later writes through `tx` throw STALE_REFERENCE).
+      const deadline = new Deadline(this.#options.writeTimeoutMs, undefined, 'transaction(fn)', this.#watcher);
       try {
-        await running.run(mark, () => fn(tx));
+        const ran = running.run(mark, () => fn(tx));
+        if (isThenable(ran)) await deadline.raceThen(ran, () => undefined, (e: unknown) => Promise.reject(e));
+        deadline.assertWithin();
       } catch (e) {
         tx.rollback();
         throw e;
       } finally {
+        deadline.dispose();
         mark.live = false;
         outbox.closed = true;
       }
@@ -1445,7 +1451,7 @@ export class TheusEngine {
     if (this.#closed) return;
     this.#closed = true;
     // Executions still running settle now (rejected, nothing committed), whatever their process does.
-    this.#watcher.cancelAll(new TheusError('ENGINE_CLOSED', 'The engine was closed while the process ran; nothing was committed.'));
+    this.#watcher.cancelAll(new TheusError('ENGINE_CLOSED', 'The engine was closed while the process or transaction(fn) ran; nothing was committed.'));
     this.#lane.releaseAll();
     this.#unfollow?.();
     const relays = [...this.#relays];

@@ -171,6 +171,55 @@ describe('engine.transaction()', () => {
   });
 });
 
+describe('engine.transaction(fn): the same deadline as a process', () => {
+  it('a callback that never settles: WRITE_TIMEOUT after writeTimeoutMs, nothing committed, later writes through tx throw', async () => {
+    const engine = new TheusEngine({ domain: { n: 0 } }, { writeTimeoutMs: 50 });
+    let leaked: EngineTransaction | undefined;
+    const err = await rejected(
+      engine.transaction(async (tx) => {
+        leaked = tx;
+        tx.domain.n = 1;
+        await new Promise(() => undefined);
+      }),
+    );
+    expectCode(err, 'WRITE_TIMEOUT');
+    expect((err as Error).message).toContain('transaction(fn) kept its transaction open');
+    expect(engine.state.domain.n).toBe(0);
+    expect(engine.state.version).toBe(0);
+    expect(() => ((leaked as unknown as { domain: { n: number } }).domain.n = 2)).toThrow(StaleReferenceError);
+    // The engine goes on.
+    await engine.transaction((tx) => void (tx.domain.n = 3));
+    expect(engine.state.domain.n).toBe(3);
+    await engine.close();
+  });
+
+  it('a synchronous callback that runs past writeTimeoutMs is refused too', async () => {
+    const engine = new TheusEngine({ domain: { n: 0 } }, { writeTimeoutMs: 20 });
+    const err = await rejected(
+      engine.transaction((tx) => {
+        tx.domain.n = 1;
+        const until = Date.now() + 40;
+        while (Date.now() < until);
+      }),
+    );
+    expectCode(err, 'WRITE_TIMEOUT');
+    expect(engine.state.domain.n).toBe(0);
+    await engine.close();
+  });
+
+  it('close() settles a callback that never does: ENGINE_CLOSED, nothing committed', async () => {
+    const engine = new TheusEngine({ domain: { n: 0 } });
+    const pending = engine.transaction(async (tx) => {
+      tx.domain.n = 1;
+      await new Promise(() => undefined);
+    });
+    await tick();
+    await engine.close();
+    expectCode(await rejected(pending), 'ENGINE_CLOSED');
+    expect(engine.state.domain.n).toBe(0);
+  });
+});
+
 describe('engine.compareAndSwap(expected, update, { requester })', () => {
   it('merges dotted and nested keys into the state (INC-003: siblings survive)', () => {
     const engine = new TheusEngine({ domain: { user: { name: 'Alice', role: 'admin', stats: { login_count: 5 } }, meta_v: { version: 1 } } });

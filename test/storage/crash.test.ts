@@ -8,9 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { OutboxRelay } from '../../src/storage/outbox-relay.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
-import { bundleFixture, collect, runUntilKilled } from './support.js';
+import { bundleFixture, runUntilKilled, verifyAfterCrash } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'theus-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,27 +25,9 @@ async function crashRounds(mode: 'store' | 'engine', rounds: number, pad = 0): P
     const journal = `${file}.journal-${Math.random().toString(36).slice(2)}`;
     const round = await runUntilKilled(script, [file, durability, '16', mode], journal, 20 + Math.floor(Math.random() * 200), Math.floor(Math.random() * 60), { ...process.env, THEUS_CRASH_PAD: String(pad) });
     expect(round.ready).toBe(lastVersion);
-    for (const [id, v] of round.delivered) delivered.set(id, v);
-    const maxAck = Math.max(...round.acked);
     totalAcked += round.acked.length;
-
     const store = sqliteStore(file);
-    const opened = await store.open({});
-    const v = opened.version;
-    // No acknowledged commit is missing; the state is exactly the prefix up to v.
-    expect(v).toBeGreaterThanOrEqual(maxAck);
-    const domain = (opened.root as { domain: { n: number; sum: number } }).domain;
-    expect(domain.n).toBe(v);
-    expect(domain.sum).toBe((v * (v + 1)) / 2);
-    const history = await collect(store.history({ from: lastVersion + 1 }));
-    expect(history.map((h) => h.version)).toEqual(Array.from({ length: v - lastVersion }, (_, i) => lastVersion + i + 1));
-    // Every message of a committed version is delivered: before the crash, or now.
-    const relay = new OutboxRelay(store.outbox, (m) => void delivered.set(m.id, (m.payload as { v: number }).v));
-    await relay.drain();
-    await relay.stop();
-    expect(await store.outbox.pending()).toBe(0);
-    const versionsDelivered = new Set(delivered.values());
-    for (let k = 1; k <= v; k++) if (!versionsDelivered.has(k)) throw new Error(`message of version ${k} never delivered`);
+    const v = await verifyAfterCrash(store, round, lastVersion, delivered);
     await store.close();
     lastVersion = v;
   }

@@ -127,3 +127,36 @@ export async function runUntilKilled(script: string, args: readonly string[], jo
   rmSync(journal, { force: true });
   return round;
 }
+
+/**
+ * After a crash round, on the store reopened: every acknowledged commit is there; the state is
+ * exactly the prefix up to the store's version (each commit v sets domain.n = v and domain.sum =
+ * 1 + … + v); the history since `from` has no gap; and every outbox message of a committed version
+ * is delivered, before the crash (`delivered`) or now. Draining goes on until nothing is pending, so
+ * messages a dead relay had leased count once their lease expires. Returns the version.
+ */
+export async function verifyAfterCrash(store: TheusStore, round: CrashRound, from: number, delivered: Map<string, number>): Promise<number> {
+  const { expect } = await import('vitest');
+  const { OutboxRelay } = await import('../../src/storage/outbox-relay.js');
+  for (const [id, v] of round.delivered) delivered.set(id, v);
+  const opened = await store.open({});
+  const v = opened.version;
+  expect(v).toBeGreaterThanOrEqual(Math.max(...round.acked));
+  const domain = (opened.root as { domain: { n: number; sum: number } }).domain;
+  expect(domain.n).toBe(v);
+  expect(domain.sum).toBe((v * (v + 1)) / 2);
+  const history = await collect(store.history({ from: from + 1 }));
+  expect(history.map((h) => h.version)).toEqual(Array.from({ length: v - from }, (_, i) => from + i + 1));
+  const relay = new OutboxRelay(store.outbox, (m) => void delivered.set(m.id, (m.payload as { v: number }).v), { pollMs: 20 });
+  const start = Date.now();
+  while ((await store.outbox.pending()) > 0) {
+    if (Date.now() - start > 15_000) throw new Error('outbox messages still pending 15 s after the kill');
+    await relay.drain();
+    if ((await store.outbox.pending()) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await relay.stop();
+  expect(await store.outbox.pending()).toBe(0);
+  const versionsDelivered = new Set(delivered.values());
+  for (let k = 1; k <= v; k++) if (!versionsDelivered.has(k)) throw new Error(`message of version ${k} never delivered`);
+  return v;
+}
